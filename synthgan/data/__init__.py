@@ -1,0 +1,1 @@
+"""Schema inference, validation and reversible encoding of tables."""
