@@ -1,0 +1,1 @@
+"""The `synthgan` command line: thin commands over the library's functions."""

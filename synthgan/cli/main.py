@@ -1,0 +1,175 @@
+"""`synthgan` command line: fit, sample, schema, info, models, demo (+ evaluate, report, augment)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from synthgan.errors import ConfigError
+
+app = typer.Typer(
+    name="synthgan",
+    help="Learn a table with GANs (and a VAE and a Gaussian copula); generate faithful, private synthetic rows.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary; errors still print.")]
+
+
+def _parse_pairs(pairs: list[str] | None, option: str) -> dict[str, str]:
+    parsed: dict[str, str] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"{option} expects COLUMN=VALUE, got {pair!r}; e.g. {option} income='>50K'")
+        parsed[key.strip()] = value
+    return parsed
+
+
+def _parse_params(pairs: list[str] | None) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for key, text in _parse_pairs(pairs, "--param").items():
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            value = text
+        params[key] = tuple(value) if isinstance(value, list) else value
+    return params
+
+
+@app.command()
+def fit(
+    data: Annotated[Path, typer.Argument(help="Training table: CSV (optionally .gz), TSV or Parquet.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Model file to write (e.g. model.synthgan).")],
+    model: Annotated[str, typer.Option("--model", "-m", help="ctgan, wgan-gp, wgan, gan, tvae or copula.")] = "ctgan",
+    epochs: Annotated[Optional[int], typer.Option(help="Training epochs (default: chosen from the data size).")] = None,
+    batch_size: Annotated[Optional[int], typer.Option(help="Rows per training step (default: the model's).")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed: same data + seed + machine = same model.")] = 0,
+    schema: Annotated[Optional[Path], typer.Option(help="Schema JSON (from `synthgan schema`) to override inference.")] = None,
+    device: Annotated[str, typer.Option(help="auto (CUDA if present), cpu or cuda.")] = "auto",
+    param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="Model option KEY=VALUE (JSON value), repeatable.")] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Fit a model on a table and save it (safetensors + JSON manifest, never pickle)."""
+    from synthgan.io.atomic import check_output_path
+    from synthgan.io.tables import read_table
+    from synthgan.models.registry import get_model_class
+    from synthgan.synthesizer import Synthesizer
+
+    get_model_class(model)  # unknown names fail before any reading or training
+    check_output_path(output, what="model file")  # fail before training, not after
+    frame = read_table(data)
+    syn = Synthesizer(model, epochs=epochs, batch_size=batch_size, seed=seed, device=device, verbose=not quiet,
+                      schema=schema, **_parse_params(param))
+    syn.fit(frame)
+    syn.save(output)
+    if not quiet:
+        typer.echo(f"fitted {model} on {len(frame):,} rows x {frame.shape[1]} columns in {syn.fit_seconds_:.1f} s "
+                   f"({len(syn.history_)} epochs); model saved to {output}")
+
+
+@app.command()
+def sample(
+    model_file: Annotated[Path, typer.Argument(help="Model file written by `synthgan fit`.")],
+    n: Annotated[int, typer.Option("--n", "-n", help="Number of rows to generate (> 0).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output table: .csv, .csv.gz, .tsv or .parquet.")],
+    seed: Annotated[Optional[int], typer.Option(help="Seed for this sample (default: the model's own stream).")] = None,
+    condition: Annotated[Optional[list[str]], typer.Option("--condition", "-c", help="COLUMN=VALUE every row must meet, repeatable.")] = None,
+    chunk_rows: Annotated[int, typer.Option(help="Rows generated and written per chunk (memory stays flat).")] = 100_000,
+    quiet: Quiet = False,
+) -> None:
+    """Generate synthetic rows from a model file, streamed to CSV or Parquet."""
+    from synthgan.io.atomic import check_output_path
+    from synthgan.io.tables import write_table_chunks
+    from synthgan.synthesizer import _check_n, load
+
+    n = _check_n(n)
+    check_output_path(output, what="table")
+    conditions = _parse_pairs(condition, "--condition")
+    syn = load(model_file)
+    started = time.perf_counter()
+    written = write_table_chunks(syn.sample_chunks(n, conditions=conditions, seed=seed, chunk_rows=chunk_rows), output)
+    seconds = time.perf_counter() - started
+    if not quiet:
+        typer.echo(f"wrote {written:,} rows to {output} in {seconds:.1f} s ({written / max(seconds, 1e-9):,.0f} rows/s)")
+
+
+@app.command()
+def schema(
+    data: Annotated[Path, typer.Argument(help="Table to infer the schema of.")],
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the JSON here instead of printing it.")] = None,
+) -> None:
+    """Print (or write) the inferred schema as JSON; edit it and pass it back with `fit --schema`."""
+    from synthgan.data.schema import infer_schema
+    from synthgan.io.atomic import atomic_path
+    from synthgan.io.tables import read_table
+
+    text = infer_schema(read_table(data)).to_json()
+    if output is None:
+        typer.echo(text)
+        return
+    with atomic_path(output, what="schema file") as tmp:
+        tmp.write_text(text + "\n", encoding="utf-8")
+    typer.echo(f"schema written to {output}", err=True)
+
+
+@app.command()
+def info(model_file: Annotated[Path, typer.Argument(help="Model file written by `synthgan fit`.")]) -> None:
+    """Describe a model file: model, columns, training history and diagnostics."""
+    from synthgan.cli.describe import describe_model_file
+
+    typer.echo(describe_model_file(model_file))
+
+
+@app.command("models")
+def list_models() -> None:
+    """List the registered model names."""
+    from synthgan.models.registry import available_models, get_model_class
+
+    for name in available_models():
+        cls = get_model_class(name)
+        doc = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+        typer.echo(f"{name:10s} {doc}")
+
+
+@app.command()
+def demo(
+    output_dir: Annotated[Path, typer.Option("--output-dir", "-o", help="Folder for the demo's outputs.")] = Path("synthgan-demo-output"),
+    model: Annotated[str, typer.Option("--model", "-m", help="Model to fit on the demo table.")] = "ctgan",
+    epochs: Annotated[Optional[int], typer.Option(help="Training epochs (default: about a minute on 2 cores).")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    quiet: Quiet = False,
+) -> None:
+    """Fit a quick model on the bundled UCI Adult sample, sample from it and print a summary."""
+    from synthgan.cli.demo import run_demo
+
+    run_demo(output_dir, model=model, epochs=epochs, seed=seed, quiet=quiet)
+
+
+def _register_command_modules() -> None:
+    # Commands defined beside their feature; a broken import must fail loudly, not vanish.
+    import importlib
+
+    for name in ("synthgan.cli.evaluate", "synthgan.cli.augment"):
+        importlib.import_module(name).register(app)
+
+
+_register_command_modules()
+from synthgan.cli._errors import wrap_all_commands  # noqa: E402
+
+wrap_all_commands(app)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

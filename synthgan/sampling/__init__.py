@@ -1,0 +1,1 @@
+"""Turning a fitted model into decoded rows, with conditions met exactly."""
