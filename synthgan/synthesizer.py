@@ -143,7 +143,7 @@ class Synthesizer:
 
             all_callbacks.append(RichProgress())
         model.fit(encoded, encoder.layout_, seed=child_seed(self.seed, "model"), callbacks=all_callbacks)
-        self.schema_ = schema
+        self.schema_ = encoder.schema_  # completed: dtypes and formats a hand-written JSON may omit
         self.encoder_ = encoder
         self.model_ = model
         self.history_ = list(model.history_ or [])

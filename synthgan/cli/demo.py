@@ -39,8 +39,8 @@ def run_demo(output_dir: Path, *, model: str = "ctgan", epochs: int | None = Non
     model_path = syn.save(output_dir / "model.synthgan")
     data_path = write_table(synthetic, output_dir / "synthetic.csv")
     seconds = time.perf_counter() - started
-    shapes = float(column_shapes(real, synthetic)["score"])
-    trends = float(column_pair_trends(real, synthetic)["score"])
+    shapes = float(column_shapes(real, synthetic))
+    trends = float(column_pair_trends(real, synthetic))
     summary = {"model_path": str(model_path), "synthetic_path": str(data_path), "seconds": seconds,
                "column_shapes": shapes, "column_pair_trends": trends, "rows": len(synthetic)}
     if not quiet:

@@ -56,8 +56,9 @@ class Span:
 class Layout:
     """All spans of an encoded matrix, in order, plus which spans the conditional vector uses.
 
-    ``condition_spans`` indexes into ``spans``: the categorical/boolean ``"category"``
-    spans, in order. The conditional vector is the concatenation of those spans, so
+    ``condition_spans`` indexes into ``spans``: the ``"category"`` spans (categorical,
+    boolean and low-cardinality integer columns), in order; for the ordinal encoding,
+    the ordinal spans of categorical columns (used to check condition values only). The conditional vector is the concatenation of those spans, so
     its width is ``sum(spans[i].width for i in condition_spans)``.
     """
 

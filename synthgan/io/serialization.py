@@ -33,7 +33,7 @@ _MAX_HEADER = 100 * 1024 * 1024
 def _digest(manifest_text: str, arrays: dict[str, np.ndarray]) -> str:
     h = hashlib.sha256(manifest_text.encode("utf-8"))
     for name in sorted(arrays):
-        arr = np.ascontiguousarray(arrays[name])
+        arr = np.asarray(arrays[name], order="C")
         h.update(name.encode("utf-8"))
         h.update(str(arr.dtype).encode())
         h.update(str(arr.shape).encode())
@@ -47,7 +47,7 @@ def save_model_file(path: str | os.PathLike, manifest: dict[str, Any], arrays: d
 
     full = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, **manifest}
     text = json.dumps(full, sort_keys=True, allow_nan=False)
-    clean = {name: np.ascontiguousarray(arr) for name, arr in arrays.items()}
+    clean = {name: np.asarray(arr, order="C") for name, arr in arrays.items()}  # keeps 0-d arrays 0-d
     payload = save(clean, metadata={_META_KEY: text, _DIGEST_KEY: _digest(text, clean)})
     with atomic_path(path, what="model file") as tmp:
         tmp.write_bytes(payload)

@@ -1,0 +1,77 @@
+"""validate_frame: one clear error per problem, naming the column and the fix."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from synthgan.data.schema import ColumnSchema, Schema, infer_schema
+from synthgan.data.validate import validate_frame
+from synthgan.errors import DataValidationError, SchemaError
+
+
+def frame(n: int = 20) -> pd.DataFrame:
+    return pd.DataFrame({"age": np.arange(n), "city": pd.array(["a", "b"] * (n // 2), dtype="str"),
+                         "score": np.linspace(0, 1, n)})
+
+
+def test_valid_frame_passes(adult):
+    validate_frame(adult)
+    validate_frame(adult, infer_schema(adult))
+
+
+@pytest.mark.parametrize(
+    "df, match",
+    [
+        (pd.DataFrame(), "no columns"),
+        (pd.DataFrame({"a": pd.Series([], dtype=float)}), "header but no rows"),
+        (frame(4), "4 rows; at least 10"),
+        (frame().rename(columns={"city": 3}), "Column name 3 is a int"),
+        (frame().rename(columns={"city": "age"}), "'age' appears 2 times"),
+        (frame().assign(score=[np.inf] + [0.0] * 19), "'score' has 1 infinite"),
+        (frame().assign(score=[-np.inf] * 2 + [0.0] * 18), "'score' has 2 infinite"),
+    ],
+)
+def test_data_errors(df, match):
+    with pytest.raises(DataValidationError, match=match) as info:
+        validate_frame(df)
+    assert "\n" not in str(info.value)
+
+
+def test_not_a_frame():
+    with pytest.raises(DataValidationError, match="DataFrame, got list"):
+        validate_frame([[1, 2]])
+
+
+def test_min_rows_is_configurable():
+    validate_frame(frame(4), min_rows=2)
+
+
+def schema_with(**overrides) -> Schema:
+    base = {"age": ("integer", "int64"), "city": ("categorical", "str"), "score": ("continuous", "float64")}
+    base.update(overrides)
+    return Schema([ColumnSchema(name, kind, dtype) for name, (kind, dtype) in base.items()])
+
+
+@pytest.mark.parametrize(
+    "df, schema, match",
+    [
+        (frame().drop(columns="score"), schema_with(), "'score' is in the schema but not in the data"),
+        (frame().assign(extra=1), schema_with(), "'extra' is in the data but not in the schema"),
+        (frame(), schema_with(city=("continuous", "str")), "'city' has kind 'continuous' but holds str"),
+        (frame(), schema_with(score=("integer", "float64")), "'score' has kind 'integer' but holds non-whole"),
+        (frame(), schema_with(city=("datetime", "str")), "'city' has kind 'datetime' but 20 value"),
+        (frame(), schema_with(age=("datetime", "int64")), "'age' has kind 'datetime' but holds numbers"),
+        (frame(), schema_with(age=("boolean", "int64")), "'age' has kind 'boolean' but 20 distinct"),
+    ],
+)
+def test_schema_errors(df, schema, match):
+    with pytest.raises(SchemaError, match=match) as info:
+        validate_frame(df, schema)
+    assert "\n" not in str(info.value)
+
+
+def test_datetime_kind_accepts_parseable_strings():
+    df = frame().assign(city=pd.array(["2020-01-01", "2020-02-01"] * 10, dtype="str"))
+    validate_frame(df, schema_with(city=("datetime", "str")))
