@@ -37,6 +37,7 @@ def atomic_path(path: str | os.PathLike, *, what: str = "output") -> Iterator[Pa
     fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent or ".")
     os.close(fd)
     tmp = Path(tmp_name)
+    os.chmod(tmp, 0o644)  # mkstemp makes owner-only files; outputs are ordinary files
     try:
         yield tmp
         os.replace(tmp, out)

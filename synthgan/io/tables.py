@@ -98,7 +98,7 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
     if frame.shape[1] == 0:
         raise InputFileError(f"'{src}' has no columns; give a table with a header row")
     if len(frame) == 0:
-        raise InputFileError(f"'{src}' has a header but no data rows; give a table with rows to learn from")
+        raise InputFileError(f"'{src}' has a header but no data rows; give a table with at least one data row")
     return frame
 
 

@@ -1,0 +1,180 @@
+"""Column kinds for metrics, input checks, and the shared column encodings.
+
+Kinds follow SDV's metadata detection so that our fidelity scores are comparable
+with SDMetrics' QualityReport:
+
+* ``"numerical"``: numeric dtype, unless it holds whole, non-negative values with at
+  most ``min(round(n_rows / 10), 10)`` distinct values (then ``"categorical"``).
+* ``"datetime"``: datetime dtype, or text that parses as ISO-8601 dates; scored as numbers.
+* ``"categorical"``: text, category and boolean columns.
+* ``"id"``: a unique, complete column named like an identifier (a token ``id``) or a
+  unique text column; it carries no distribution and every metric skips it.
+
+Kinds are inferred from the real table and imposed on the others.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from synthgan.errors import DataValidationError
+
+NUMERICAL, CATEGORICAL, DATETIME, ID = "numerical", "categorical", "datetime", "id"
+CONTINUOUS = (NUMERICAL, DATETIME)
+_MIN_ROWS_FOR_DETECTION = 5
+
+
+def _name_tokens(name: str) -> list[str]:
+    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", str(name))
+    return [t for t in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if t]
+
+
+def _looks_like_datetime(col: pd.Series) -> bool:
+    sample = col.dropna().astype(str).head(200)
+    if sample.empty or not sample.str.contains(r"\d{1,4}[-/:]\d{1,2}", regex=True).all():
+        return False
+    try:
+        pd.to_datetime(sample, format="ISO8601")
+    except (ValueError, TypeError, OverflowError):
+        return False
+    return True
+
+
+def infer_kind(col: pd.Series) -> str:
+    """The metric kind of one column (see the module docstring)."""
+    n = len(col)
+    unique_complete = n > _MIN_ROWS_FOR_DETECTION and col.notna().all() and col.is_unique
+    if pd.api.types.is_bool_dtype(col):
+        return CATEGORICAL
+    if pd.api.types.is_datetime64_any_dtype(col):
+        return DATETIME
+    if pd.api.types.is_numeric_dtype(col):
+        if unique_complete and "id" in _name_tokens(col.name):
+            return ID
+        values = col.dropna().to_numpy(dtype=float)
+        if n > _MIN_ROWS_FOR_DETECTION and values.size:
+            whole = bool(np.all(values == np.round(values))) and bool(np.all(values >= 0))
+            if whole and col.nunique() <= min(round(n / 10), 10):
+                return CATEGORICAL
+        return NUMERICAL
+    if _looks_like_datetime(col):
+        return DATETIME
+    if unique_complete:
+        return ID
+    return CATEGORICAL
+
+
+def infer_kinds(frame: pd.DataFrame) -> dict[str, str]:
+    """Kinds of every column of ``frame``, in column order."""
+    return {name: infer_kind(frame[name]) for name in frame.columns}
+
+
+def _dtype_family(col: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(col) or pd.api.types.is_numeric_dtype(col):
+        return "number"
+    if pd.api.types.is_datetime64_any_dtype(col):
+        return "datetime"
+    return "text"
+
+
+def validate_tables(
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    *,
+    holdout: pd.DataFrame | None = None,
+    target: str | None = None,
+    sensitive: Sequence[str] = (),
+) -> None:
+    """Check that the tables can be compared; raise :class:`DataValidationError` naming the problem."""
+    tables = {"real": real, "synthetic": synthetic}
+    if holdout is not None:
+        tables["holdout"] = holdout
+    for label, frame in tables.items():
+        if not isinstance(frame, pd.DataFrame):
+            raise DataValidationError(f"the {label} table must be a pandas DataFrame, got {type(frame).__name__}")
+        if len(frame) == 0:
+            raise DataValidationError(f"the {label} table has no rows; give a table with at least one row")
+        if frame.columns.has_duplicates:
+            dup = frame.columns[frame.columns.duplicated()][0]
+            raise DataValidationError(f"column '{dup}' appears twice in the {label} table; make column names unique")
+    for label, frame in tables.items():
+        if label == "real":
+            continue
+        missing = [c for c in real.columns if c not in frame.columns]
+        extra = [c for c in frame.columns if c not in real.columns]
+        if missing or extra:
+            what = f"lacks column '{missing[0]}'" if missing else f"has column '{extra[0]}' that the real table lacks"
+            raise DataValidationError(
+                f"the {label} table {what}; both tables need the same columns "
+                f"({len(missing)} missing, {len(extra)} extra)"
+            )
+        for name in real.columns:
+            a, b = real[name], frame[name]
+            if a.isna().all() or b.isna().all():
+                continue  # an all-missing column has no meaningful dtype; metrics say why they skip it
+            fa, fb = _dtype_family(a), _dtype_family(b)
+            if fa != fb:
+                raise DataValidationError(
+                    f"column '{name}' holds {fa} values in the real table but {fb} values in the {label} table; "
+                    f"convert it so both tables use the same type"
+                )
+    for role, names in (("target", [target] if target is not None else []), ("sensitive", list(sensitive))):
+        for name in names:
+            for label, frame in tables.items():
+                if name not in frame.columns:
+                    raise DataValidationError(
+                        f"{role} column '{name}' is not in the {label} table; choose one of its columns"
+                    )
+
+
+def numeric_values(col: pd.Series) -> np.ndarray:
+    """A float64 array of ``col``: datetimes as nanoseconds, missing values as NaN."""
+    if pd.api.types.is_datetime64_any_dtype(col):
+        as_int = col.astype("int64", copy=False).to_numpy(dtype=np.float64)
+        as_int[col.isna().to_numpy()] = np.nan
+        return as_int
+    if not pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+        parsed = pd.to_datetime(col, format="ISO8601", errors="coerce")
+        return numeric_values(parsed)
+    return pd.to_numeric(col, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def shared_codes(columns: Iterable[pd.Series]) -> tuple[list[np.ndarray], np.ndarray]:
+    """Integer codes over the union of values of ``columns`` (missing -> -1) and the categories.
+
+    Values are compared after a common conversion, so ``1`` (int) and ``1.0``
+    (float, from a CSV with gaps) are the same category.
+    """
+    cols = list(columns)
+    joined = pd.concat([comparable_values(c) for c in cols], ignore_index=True)
+    codes, uniques = pd.factorize(joined, use_na_sentinel=True)
+    out, start = [], 0
+    for col in cols:
+        out.append(codes[start:start + len(col)].astype(np.int64))
+        start += len(col)
+    return out, np.asarray(uniques, dtype=object)
+
+
+def comparable_values(col: pd.Series) -> pd.Series:
+    """``col`` as float64 (numbers, booleans) or object (text), so equal values compare equal across tables."""
+    if pd.api.types.is_bool_dtype(col) or pd.api.types.is_numeric_dtype(col):
+        return pd.Series(col.to_numpy(dtype=np.float64, na_value=np.nan))
+    return pd.Series(col.to_numpy(dtype=object), dtype=object)
+
+
+def subsample(frame: pd.DataFrame, n_max: int, rng: np.random.Generator) -> pd.DataFrame:
+    """At most ``n_max`` rows of ``frame`` drawn without replacement (all rows if fewer)."""
+    if len(frame) <= n_max:
+        return frame
+    idx = np.sort(rng.choice(len(frame), size=n_max, replace=False))
+    return frame.iloc[idx]
+
+
+def scored_columns(kinds: dict[str, str], exclude: Iterable[str] = ()) -> list[str]:
+    """Columns that carry a distribution (every kind but ``"id"``), minus ``exclude``."""
+    skip = set(exclude)
+    return [c for c, k in kinds.items() if k != ID and c not in skip]

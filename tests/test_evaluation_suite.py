@@ -1,0 +1,141 @@
+"""evaluate(): bad input, JSON-safe results, reasons instead of silent gaps, determinism, global RNG."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from synthgan.errors import ConfigError, DataValidationError
+from synthgan.evaluation import EvaluationResult, evaluate
+from synthgan.evaluation.base import FAMILIES, METRIC_SPECS
+
+ENTRY_KEYS = {"value", "direction", "range", "ideal", "definition", "reason", "details"}
+
+
+@pytest.fixture(scope="module")
+def tables(shared_datasets):
+    rows = pd.read_csv(shared_datasets / "adult.csv.gz").sample(n=3600, random_state=3).reset_index(drop=True)
+    return rows.iloc[:1200].reset_index(drop=True), rows.iloc[1200:2400].reset_index(drop=True), \
+        rows.iloc[2400:].reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def result(tables):
+    train, synth, holdout = tables
+    return evaluate(train, synth, holdout=holdout, target="income", sensitive=["sex", "age"], seed=7)
+
+
+def test_every_family_and_entry_is_complete_and_json_safe(result, tmp_path):
+    data = result.to_dict()
+    assert list(data) == list(FAMILIES)
+    for family, entries in data.items():
+        for name, entry in entries.items():
+            assert set(entry) == ENTRY_KEYS, (family, name)
+            assert entry["direction"] in {"maximize", "minimize", "target"}
+            assert (entry["value"] is None) == bool(entry["reason"]), (family, name, entry["reason"])
+    json.dumps(data, allow_nan=False)  # no NaN or numpy scalar anywhere
+    path = result.to_json(tmp_path / "metrics.json")
+    payload = json.loads(path.read_text())
+    assert set(payload) == {"meta", "summary", "metrics"}
+    assert EvaluationResult.from_dict(payload).to_dict() == data
+    assert [p.name for p in tmp_path.iterdir()] == ["metrics.json"]  # atomic: no temporary file left
+
+
+def test_values_are_plausible_for_real_rows_as_synthetic(result):
+    assert result.value("fidelity", "column_shapes") > 0.9
+    assert 0.4 < result.value("detection", "detection_auc") < 0.62
+    assert 0.8 < result.value("utility", "utility_ratio") < 1.2
+    assert result.value("utility", "tstr_roc_auc") > 0.8
+    assert 0.35 < result.value("privacy", "closer_to_train_share") < 0.65
+    assert result.value("fairness", "group_shares:sex") < 0.05
+    assert result.value("privacy", "attribute_inference:age") is not None
+    summary = result.summary()
+    assert set(summary["verdicts"]) == set(FAMILIES)
+    assert summary["headline"]["quality_score"] == result.value("fidelity", "quality_score")
+    assert summary["alarms"] == []
+    assert result.meta["n_rows"] == {"real": 1200, "synthetic": 1200, "holdout": 1200}
+    assert result.meta["columns"]["age"] == "numerical" and result.meta["columns"]["sex"] == "categorical"
+
+
+def test_same_seed_same_metrics_and_global_random_state_untouched(tables, result):
+    train, synth, holdout = tables
+    np_state = np.random.get_state()[1].copy()
+    torch_state = torch.get_rng_state().clone()
+    again = evaluate(train, synth, holdout=holdout, target="income", sensitive=["sex", "age"], seed=7)
+    assert again.to_dict() == result.to_dict()
+    assert np.array_equal(np.random.get_state()[1], np_state)
+    assert torch.equal(torch.get_rng_state(), torch_state)
+
+
+def test_without_holdout_privacy_says_what_cannot_be_judged(tables):
+    train, synth, _ = tables
+    res = evaluate(train, synth, target="income", metrics=["privacy", "utility"], seed=0).to_dict()
+    for name in ("closer_to_train_share", "membership_inference_auc", "dcr_ratio"):
+        assert res["privacy"][name]["value"] is None
+        assert "needs a holdout" in res["privacy"][name]["reason"]
+    assert res["privacy"]["exact_copies"]["value"] is not None
+    assert "optimistic" in res["utility"]["tstr_roc_auc"]["details"]["test_set"]
+    assert list(res) == ["privacy", "utility"]
+
+
+def test_missing_target_and_sensitive_give_reasons(tables):
+    train, synth, holdout = tables
+    res = evaluate(train, synth, holdout=holdout, metrics=["utility", "fairness"]).to_dict()
+    assert all("no target column" in e["reason"] for e in res["utility"].values())
+    assert all("no sensitive column" in e["reason"] for e in res["fairness"].values())
+
+
+def test_nan_never_silently_drops_a_metric(tables):
+    train, synth, _ = tables
+    broken = synth.assign(age=np.nan, workclass=np.nan)
+    res = evaluate(train, broken, metrics=["fidelity", "diversity"]).to_dict()
+    shapes = res["fidelity"]["column_shapes"]["details"]
+    assert set(shapes["not_scored"]) == {"age", "workclass"}
+    assert res["fidelity"]["missing_values"]["details"]["columns"]["age"]["synthetic"] == 1.0
+    tails = res["diversity"]["tail_coverage"]["details"]
+    assert "age" in tails["not_scored"] and "age" not in tails["columns"]
+
+
+@pytest.mark.parametrize("change, pattern", [
+    (lambda s: s.drop(columns="age"), r"synthetic table lacks column 'age'"),
+    (lambda s: s.assign(extra=1), r"synthetic table has column 'extra'"),
+    (lambda s: s.assign(age=s["age"].astype(str) + " years"), r"column 'age' holds number values in the real .* text"),
+    (lambda s: s.iloc[:0], r"synthetic table has no rows"),
+])
+def test_bad_input_raises_one_line_errors_naming_the_column(tables, change, pattern):
+    train, synth, _ = tables
+    with pytest.raises(DataValidationError, match=pattern) as info:
+        evaluate(train, change(synth))
+    assert "\n" not in str(info.value)
+
+
+def test_target_or_sensitive_missing_from_one_table(tables):
+    train, synth, holdout = tables
+    with pytest.raises(DataValidationError, match="target column 'salary' is not in the real table"):
+        evaluate(train, synth, target="salary")
+    with pytest.raises(DataValidationError, match="lacks column 'income'"):
+        evaluate(train, synth.drop(columns="income"), target="income")
+    with pytest.raises(DataValidationError, match="holdout table lacks column 'income'"):
+        evaluate(train, synth, holdout=holdout.drop(columns="income"), target="income")
+    with pytest.raises(DataValidationError, match="sensitive column 'gender'"):
+        evaluate(train, synth, sensitive="gender")
+    with pytest.raises(ConfigError, match="unknown metric family 'speed'"):
+        evaluate(train, synth, metrics=["speed"])
+
+
+def test_identifier_target_is_refused():
+    real = pd.DataFrame({"row_id": np.arange(50), "x": np.linspace(0, 1, 50)})
+    with pytest.raises(DataValidationError, match="target column 'row_id' holds a unique value per row"):
+        evaluate(real, real.copy(), target="row_id", metrics=["utility"])
+
+
+def test_docs_define_every_metric():
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "metrics.md").read_text(encoding="utf-8")
+    for family, name in METRIC_SPECS:
+        assert re.search(rf"`{re.escape(name)}`", docs), f"docs/metrics.md lacks {family}.{name}"
