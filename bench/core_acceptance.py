@@ -62,7 +62,10 @@ def main() -> None:
     parser.add_argument("--models", nargs="+", default=["copula", "ctgan"])
     parser.add_argument("--epochs", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's own, all cores)")
     args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     real = pd.read_csv(DATA)
     rows = []
     for model in args.models:

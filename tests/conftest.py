@@ -41,3 +41,12 @@ def load_table(shared_datasets):
 def adult(load_table) -> pd.DataFrame:
     """4,000 rows of Adult (fresh copy per test)."""
     return load_table("adult", 4000)
+
+
+def pytest_configure(config):
+    # The suite trains many tiny models: one torch thread avoids thread hand-off costs
+    # that dominate at this size, and keeps timings stable when the cores are shared.
+    # (Library code never sets this; it uses all cores.)
+    import torch
+
+    torch.set_num_threads(1)

@@ -68,8 +68,16 @@ def test_same_seed_gives_same_rows(fitted, adult_small):
     name, syn, first, _, _ = fitted
     pd.testing.assert_frame_equal(syn.sample(N_SAMPLE, seed=7), first)
     assert not syn.sample(200, seed=8).equals(first.iloc[:200])
-    again = Synthesizer(name, epochs=EPOCHS.get(name), seed=0).fit(adult_small)
-    pd.testing.assert_frame_equal(again.sample(N_SAMPLE, seed=7), first)
+    # Two fits with one seed give identical weights, hence identical rows (short fits keep CI fast).
+    small = adult_small.iloc[:600]
+    epochs = 2 if EPOCHS.get(name) else None
+    one = Synthesizer(name, epochs=epochs, seed=5).fit(small)
+    two = Synthesizer(name, epochs=epochs, seed=5).fit(small)
+    for key, value in one.model_.state_arrays().items():
+        np.testing.assert_array_equal(value, two.model_.state_arrays()[key], err_msg=key)
+    pd.testing.assert_frame_equal(one.sample(500, seed=1), two.sample(500, seed=1))
+    other = Synthesizer(name, epochs=epochs, seed=6).fit(small)
+    assert not other.sample(500).equals(Synthesizer(name, epochs=epochs, seed=5).fit(small).sample(500))
 
 
 def test_save_load_reproduces_samples(fitted, tmp_path):
