@@ -116,7 +116,9 @@ def test_ordinal_encoding_round_trip(load_table):
     df = load_table("stroke_prediction")
     enc = TableEncoder("ordinal", seed=0, **EXACT).fit(df)
     layout = enc.layout_
-    assert layout.encoding == "ordinal" and layout.condition_spans == ()
+    assert layout.encoding == "ordinal"
+    # Categorical ordinal spans are condition spans (values are checked; sampling rejects).
+    assert all(layout.spans[i].n_categories > 0 for i in layout.condition_spans) and layout.condition_spans
     assert all(s.width == 1 and s.role == "ordinal" and s.activation == "identity" for s in layout.spans)
     codes = {s.column: s.n_categories for s in layout.spans}
     assert codes["gender"] == 3 and codes["smoking_status"] == 4 and codes["bmi"] == 0
