@@ -27,6 +27,7 @@ from synthgan.errors import ConfigError, ModelFileError, check_is_fitted
 from synthgan.io.serialization import load_model_file, save_model_file
 from synthgan.models.registry import create_model, get_model_class
 from synthgan.sampling.conditions import ConditionSampler, KeyCursor
+from synthgan.training.setup import TrainingOptions, plan_training
 
 DEFAULT_CHUNK_ROWS = 100_000
 
@@ -61,6 +62,20 @@ class Synthesizer:
         or a JSON file path as written by ``synthgan schema``).
     encoder_params : dict, optional
         Keyword arguments for :class:`~synthgan.data.encoder.TableEncoder`.
+    patience : int, optional
+        Early stopping: stop after this many validation scores in a row without
+        improvement. Setting ``patience``, ``max_time`` or ``validation_every`` holds
+        out 10% of the rows (at most 5,000) and scores samples of the current
+        generator against them (mean of column shapes and pair trends); the model
+        ends with the best-scoring weights.
+    max_time : float, optional
+        Seconds of training after which to stop, keeping the best weights.
+    validation_every : int, optional
+        Epochs between validation scores (default: about 20 per fit).
+    checkpoint_every : int, optional
+        Write a training checkpoint to ``checkpoint`` every this many epochs.
+    checkpoint : str or path, optional
+        Checkpoint file, written by ``checkpoint_every`` and read by ``fit(resume=True)``.
     **model_params
         Model-specific options (e.g. ``pac``, ``generator_dim`` for ``ctgan``).
 
@@ -70,7 +85,11 @@ class Synthesizer:
     encoder_ : TableEncoder
     model_ : BaseModel
     history_ : list of dict
-        Per-epoch training log (losses, gradient norms, seconds).
+        Per-epoch training log (losses, gradient norms, seconds; every few epochs
+        ``category_coverage``, ``distinct_rows``, ``mode_collapse_alarm`` and, when
+        validating, ``validation_score``).
+    diagnostics_ : dict
+        Training summary: ``alarms``, ``best_epoch``, ``stopped_early``, ``validation``, ...
     fit_seconds_ : float
 
     Examples
@@ -91,6 +110,11 @@ class Synthesizer:
         verbose: bool = False,
         schema: Schema | dict | str | os.PathLike | None = None,
         encoder_params: dict[str, Any] | None = None,
+        patience: int | None = None,
+        max_time: float | None = None,
+        validation_every: int | None = None,
+        checkpoint_every: int | None = None,
+        checkpoint: str | os.PathLike | None = None,
         **model_params: Any,
     ) -> None:
         self.model = model
@@ -101,6 +125,11 @@ class Synthesizer:
         self.verbose = verbose
         self.schema = schema
         self.encoder_params = encoder_params
+        self.patience = patience
+        self.max_time = max_time
+        self.validation_every = validation_every
+        self.checkpoint_every = checkpoint_every
+        self.checkpoint = checkpoint
         self.model_params = model_params
 
     # ------------------------------------------------------------------ fitting
@@ -123,8 +152,13 @@ class Synthesizer:
             return Schema.from_dict(self.schema)
         return Schema.from_json(Path(self.schema).read_text(encoding="utf-8"))
 
-    def fit(self, data: pd.DataFrame, *, callbacks: list | None = None) -> "Synthesizer":
-        """Learn ``data`` (a pandas DataFrame); returns ``self``."""
+    def fit(self, data: pd.DataFrame, *, callbacks: list | None = None, resume: bool = False) -> "Synthesizer":
+        """Learn ``data`` (a pandas DataFrame); returns ``self``.
+
+        ``resume=True`` continues from the ``checkpoint`` file written by an earlier,
+        interrupted fit with the same data and parameters; the result is identical to
+        an uninterrupted fit.
+        """
         if not isinstance(data, pd.DataFrame):
             raise ConfigError(f"data must be a pandas DataFrame, got {type(data).__name__}; read files with synthgan.io.tables.read_table")
         if self.seed is not None and (isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) or self.seed < 0):
@@ -142,11 +176,16 @@ class Synthesizer:
             from synthgan.training.callbacks import RichProgress
 
             all_callbacks.append(RichProgress())
-        model.fit(encoded, encoder.layout_, seed=child_seed(self.seed, "model"), callbacks=all_callbacks)
+        options = TrainingOptions(self.patience, self.max_time, self.validation_every, self.checkpoint_every, self.checkpoint)
+        plan = plan_training(model, data, encoded, encoder, seed=self.seed, options=options, resume=resume)
+        fit_kwargs = {"resume": plan.resume} if plan.resume is not None else {}
+        model.fit(plan.training_matrix(encoded), encoder.layout_, seed=child_seed(self.seed, "model"),
+                  callbacks=all_callbacks + plan.callbacks, **fit_kwargs)
         self.schema_ = encoder.schema_  # completed: dtypes and formats a hand-written JSON may omit
         self.encoder_ = encoder
         self.model_ = model
         self.history_ = list(model.history_ or [])
+        self.diagnostics_ = plan.diagnostics(self.history_)
         self.n_rows_fit_ = int(len(data))
         self.preprocess_seconds_ = preprocess_seconds
         self.fit_seconds_ = time.perf_counter() - started
@@ -213,6 +252,7 @@ class Synthesizer:
             "schema": self.schema_.to_dict(),
             "encoder": encoder_state,
             "history": self.history_,
+            "diagnostics": getattr(self, "diagnostics_", {}),
             "seed": self.seed,
             "fit": {
                 "rows": self.n_rows_fit_,
@@ -242,6 +282,7 @@ class Synthesizer:
             syn.encoder_ = TableEncoder.from_state(manifest["encoder"], encoder_arrays)
             syn.model_ = get_model_class(manifest["model"]).from_state(manifest["model_config"], model_arrays, layout, manifest["history"])
             syn.history_ = list(manifest["history"])
+            syn.diagnostics_ = dict(manifest.get("diagnostics", {}))
             syn.n_rows_fit_ = int(fit["rows"])
             syn.fit_seconds_ = float(fit["seconds"])
             syn.preprocess_seconds_ = float(fit.get("preprocess_seconds", 0.0))
@@ -254,7 +295,9 @@ class Synthesizer:
         """Constructor arguments, as in scikit-learn."""
         return {"model": self.model, "epochs": self.epochs, "batch_size": self.batch_size, "seed": self.seed,
                 "device": self.device, "verbose": self.verbose, "schema": self.schema,
-                "encoder_params": self.encoder_params, **self.model_params}
+                "encoder_params": self.encoder_params, "patience": self.patience, "max_time": self.max_time,
+                "validation_every": self.validation_every, "checkpoint_every": self.checkpoint_every,
+                "checkpoint": self.checkpoint, **self.model_params}
 
     def __repr__(self) -> str:
         fitted = "fitted" if getattr(self, "model_", None) is not None else "not fitted"

@@ -20,7 +20,7 @@ def _fmt(value: Any) -> str:
 def _history_table(history: list[dict[str, Any]]) -> list[str]:
     if not history:
         return ["  (no training history: this model has no epochs)"]
-    keys = [k for k in history[0] if k != "epoch"]
+    keys = list(dict.fromkeys(k for row in history for k in row if k != "epoch"))  # some keys appear every few epochs
     rows = history if len(history) <= _SHOWN_EPOCHS else history[: _SHOWN_EPOCHS // 2] + [None] + history[-_SHOWN_EPOCHS // 2 :]
     lines = ["  " + "  ".join(["epoch".rjust(5)] + [k[:18].rjust(18) for k in keys])]
     for row in rows:
@@ -32,12 +32,30 @@ def _history_table(history: list[dict[str, Any]]) -> list[str]:
 
 
 def _alarms(history: list[dict[str, Any]], diagnostics: dict[str, Any]) -> list[str]:
-    alarms = list(diagnostics.get("alarms", []))
+    if "alarms" in diagnostics:  # already summarised per run of epochs at fit time
+        return list(diagnostics["alarms"])
+    alarms = []
     for row in history:
         for key, value in row.items():
             if key.endswith("alarm") and value:
                 alarms.append(f"epoch {row.get('epoch')}: {key}")
     return alarms
+
+
+def _diagnostics_lines(diagnostics: dict[str, Any]) -> list[str]:
+    if not diagnostics:
+        return []
+    lines = ["diagnostics:"]
+    if diagnostics.get("validation") is not None:
+        lines.append(f"  validation      best score {diagnostics['validation']:.4f} at epoch {diagnostics.get('best_epoch')} "
+                     f"(weights kept; {diagnostics.get('holdout_rows', 0):,} held-out rows, every {diagnostics.get('validation_every')} epochs)")
+    stopped = f"yes ({diagnostics.get('stop_reason')})" if diagnostics.get("stopped_early") else "no"
+    lines.append(f"  stopped early   {stopped}")
+    if "real_category_coverage" in diagnostics:
+        lines.append(f"  coverage        real data {diagnostics['real_category_coverage']:.3f} (mode-collapse alarm below 80% of it)")
+    if diagnostics.get("resumed_from_epoch"):
+        lines.append(f"  resumed         from the checkpoint of epoch {diagnostics['resumed_from_epoch']}")
+    return lines
 
 
 def describe_model_file(path: str | os.PathLike) -> str:
@@ -59,6 +77,7 @@ def describe_model_file(path: str | os.PathLike) -> str:
         lines.append(f"  {column.get('name'):<28} {column.get('kind'):<12} {column.get('dtype')}")
     lines.append(f"training history ({len(history)} epochs):")
     lines.extend(_history_table(history))
+    lines.extend(_diagnostics_lines(diagnostics))
     alarms = _alarms(history, diagnostics)
     lines.append("alarms:" if alarms else "alarms: none")
     lines.extend(f"  {a}" for a in alarms)

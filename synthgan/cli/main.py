@@ -54,6 +54,12 @@ def fit(
     schema: Annotated[Optional[Path], typer.Option(help="Schema JSON (from `synthgan schema`) to override inference.")] = None,
     device: Annotated[str, typer.Option(help="auto (CUDA if present), cpu or cuda.")] = "auto",
     param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="Model option KEY=VALUE (JSON value), repeatable.")] = None,
+    patience: Annotated[Optional[int], typer.Option(help="Early stopping: stop after N validation scores without improvement (holds out 10% of rows, max 5,000).")] = None,
+    max_time: Annotated[Optional[float], typer.Option(help="Stop training after this many seconds, keeping the best weights.")] = None,
+    validation_every: Annotated[Optional[int], typer.Option(help="Epochs between validation scores (default: about 20 per fit).")] = None,
+    checkpoint_every: Annotated[Optional[int], typer.Option(help="Write a resumable training checkpoint every N epochs.")] = None,
+    checkpoint: Annotated[Optional[Path], typer.Option(help="Checkpoint file (default: <output>.ckpt).")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue from the checkpoint of an interrupted fit (same data and options).")] = False,
     quiet: Quiet = False,
 ) -> None:
     """Fit a model on a table and save it (safetensors + JSON manifest, never pickle)."""
@@ -65,13 +71,26 @@ def fit(
     get_model_class(model)  # unknown names fail before any reading or training
     check_output_path(output, what="model file")  # fail before training, not after
     frame = read_table(data)
+    if checkpoint is None and (checkpoint_every is not None or resume):
+        checkpoint = output.with_name(output.name + ".ckpt")
     syn = Synthesizer(model, epochs=epochs, batch_size=batch_size, seed=seed, device=device, verbose=not quiet,
-                      schema=schema, **_parse_params(param))
-    syn.fit(frame)
+                      schema=schema, patience=patience, max_time=max_time, validation_every=validation_every,
+                      checkpoint_every=checkpoint_every, checkpoint=checkpoint, **_parse_params(param))
+    syn.fit(frame, resume=resume)
     syn.save(output)
     if not quiet:
         typer.echo(f"fitted {model} on {len(frame):,} rows x {frame.shape[1]} columns in {syn.fit_seconds_:.1f} s "
                    f"({len(syn.history_)} epochs); model saved to {output}")
+        _echo_diagnostics(syn.diagnostics_)
+
+
+def _echo_diagnostics(diagnostics: dict[str, Any]) -> None:
+    if diagnostics.get("validation") is not None:
+        stop = f", stopped early ({diagnostics.get('stop_reason')})" if diagnostics.get("stopped_early") else ""
+        typer.echo(f"best validation score {diagnostics['validation']:.4f} at epoch {diagnostics['best_epoch']}{stop}; "
+                   "the model keeps those weights")
+    for alarm in diagnostics.get("alarms", []):
+        typer.echo(f"warning: {alarm}", err=True)
 
 
 @app.command()

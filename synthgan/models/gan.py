@@ -9,6 +9,8 @@ machinery with a conditional vector.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import numpy as np
@@ -83,6 +85,29 @@ class AdversarialModel(TorchModel):
     def _saved_modules(self) -> dict[str, nn.Module]:
         return {"generator": self._generator}
 
+    def _training_modules(self) -> dict[str, nn.Module]:
+        modules = {"generator": self._generator, "critic": self._critic}
+        if self._average is not None:
+            modules["average"] = self._average.shadow
+        return modules
+
+    def _training_extras(self) -> dict[str, torch.Tensor]:
+        return {} if self._average is None else {"average_updates": torch.tensor(self._average.updates)}
+
+    def _load_training_extras(self, tensors: dict[str, torch.Tensor]) -> None:
+        if self._average is not None:
+            self._average.updates = int(tensors["average_updates"])
+
+    @contextlib.contextmanager
+    def _sampling_weights(self) -> Iterator[None]:
+        current = self._generator
+        if self._average is not None:  # sampling uses the averaged weights
+            self._generator = self._average.shadow
+        try:
+            yield
+        finally:
+            self._generator = current
+
     def _fit_state(self, data: torch.Tensor, layout: Layout) -> None:
         cond_layout = self._condition_layout(layout)
         counts = ConditionalSampler.count_categories(data, cond_layout)
@@ -135,6 +160,7 @@ class AdversarialModel(TorchModel):
         betas = cfg.get("betas", (0.9, 0.999))
         opt_g = make_optimizer(self.optimizer, g_params, lr=cfg["generator_lr"], betas=betas, weight_decay=cfg["generator_decay"])
         opt_c = make_optimizer(self.optimizer, c_params, lr=cfg["discriminator_lr"], betas=betas, weight_decay=cfg["discriminator_decay"])
+        self._optimizers = {"generator": opt_g, "critic": opt_c}
         clip = cfg.get("clip_value")
         self._average = None
         if cfg["generator_ema"] is not None:

@@ -7,6 +7,8 @@ generation of one chunk (``_generate``); this class turns them into the
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -56,6 +58,22 @@ class TorchModel(ConfigMixin, BaseModel):
     def _finish_training(self) -> None:
         """Called after the last epoch (e.g. to swap in averaged weights)."""
 
+    def _training_modules(self) -> dict[str, nn.Module]:
+        """Every module training updates (for checkpoints); default: the saved ones."""
+        return self._saved_modules()
+
+    def _training_extras(self) -> dict[str, torch.Tensor]:
+        """Other training state a checkpoint must hold (e.g. the data order), as tensors."""
+        return {}
+
+    def _load_training_extras(self, tensors: dict[str, torch.Tensor]) -> None:
+        """Restore what :meth:`_training_extras` returned."""
+
+    @contextlib.contextmanager
+    def _sampling_weights(self) -> Iterator[None]:
+        """Make :meth:`_saved_modules` hold the weights sampling would use now (e.g. the average)."""
+        yield
+
     def _generate(self, n: int, gen: torch.Generator, condition: tuple[int, int] | None) -> torch.Tensor:
         raise NotImplementedError
 
@@ -63,7 +81,8 @@ class TorchModel(ConfigMixin, BaseModel):
         raise ConditionError(f"{self.name} cannot sample with a condition natively; sample without 'condition' and filter the rows")
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, data: np.ndarray, layout: Layout, *, seed: int | None = None, callbacks: list | None = None) -> "TorchModel":
+    def fit(self, data: np.ndarray, layout: Layout, *, seed: int | None = None, callbacks: list | None = None,
+            resume: Any = None) -> "TorchModel":
         """Learn from the encoded float32 matrix ``data`` described by ``layout``.
 
         Parameters
@@ -73,6 +92,10 @@ class TorchModel(ConfigMixin, BaseModel):
         seed : int, optional
             The only source of randomness; ``None`` draws one and keeps it in ``seed_``.
         callbacks : list of Callback, optional
+        resume : TrainingState, optional
+            Continue from a checkpoint (see :mod:`synthgan.training.checkpoint`) written by
+            a fit with the same data, config and seed; the result is identical to an
+            uninterrupted fit.
 
         Returns
         -------
@@ -90,11 +113,79 @@ class TorchModel(ConfigMixin, BaseModel):
         tensor = torch.as_tensor(x, device=device)
         self._fit_state(tensor, layout)
         epochs = cfg["epochs"] if cfg["epochs"] is not None else self._default_epochs(len(x), cfg)
+        self._train_gen = train_gen
+        self._optimizers: dict[str, Any] = {}  # filled by _make_step, read by checkpoints
+        self._kept_weights: dict[str, torch.Tensor] | None = None
         step, log_names, steps_per_epoch = self._make_step(tensor, cfg, train_gen)
-        Trainer(epochs, steps_per_epoch, log_names, callbacks).run(self, step)
+        if resume is not None:
+            self.load_training_state(resume.tensors)
+        Trainer(epochs, steps_per_epoch, log_names, callbacks).run(self, step, resume.history if resume is not None else None)
         self._finish_training()
+        if self._kept_weights is not None:  # e.g. the best weights early stopping found
+            self._load_weights(self._kept_weights)
+        self._train_gen, self._optimizers, self._kept_weights = None, {}, None
         self._set_fitted(layout, fit_seed, self.history_)
         return self
+
+    # ---------------------------------------------------- training-time access
+    def training_state(self) -> dict[str, torch.Tensor]:
+        """Everything the rest of training depends on, as CPU tensors (only during ``fit``).
+
+        Weights of every training module, optimiser moments, the training generator's
+        state (data order, noise, dropout) and model extras such as the weight average.
+        """
+        state = {f"module/{prefix}.{key}": value for prefix, module in self._training_modules().items()
+                 for key, value in module.state_dict().items()}
+        for name, opt in self._optimizers.items():
+            state.update({f"optimizer/{name}.{key}": value for key, value in opt.state_tensors().items()})
+        state.update({f"extra/{key}": value for key, value in self._training_extras().items()})
+        state["rng/train"] = self._train_gen.get_state()
+        return {key: value.detach().cpu().clone().contiguous() for key, value in state.items()}
+
+    def load_training_state(self, tensors: dict[str, torch.Tensor]) -> None:
+        """Restore :meth:`training_state` (after ``_make_step`` built the optimisers)."""
+        try:
+            for prefix, module in self._training_modules().items():
+                part = {k[len(prefix) + 8 :]: v for k, v in tensors.items() if k.startswith(f"module/{prefix}.")}
+                module.load_state_dict(part, strict=True)
+            for name, opt in self._optimizers.items():
+                opt.load_state_tensors({k[len(name) + 11 :]: v for k, v in tensors.items() if k.startswith(f"optimizer/{name}.")})
+            self._load_training_extras({k[6:]: v for k, v in tensors.items() if k.startswith("extra/")})
+            self._train_gen.set_state(tensors["rng/train"])
+        except (KeyError, RuntimeError, ValueError) as exc:
+            raise ModelFileError(f"{self.name}: the checkpoint does not match this model config and data ({exc}); delete it or fit without resume") from exc
+
+    def sampling_weights(self) -> dict[str, torch.Tensor]:
+        """A copy of the weights sampling would use if training stopped now (during ``fit``)."""
+        with self._sampling_weights():
+            return {f"{prefix}.{key}": value.detach().clone() for prefix, module in self._saved_modules().items()
+                    for key, value in module.state_dict().items()}
+
+    def keep_weights(self, weights: dict[str, torch.Tensor]) -> None:
+        """Ask ``fit`` to end with these :meth:`sampling_weights` (e.g. the best ones seen)."""
+        self._kept_weights = weights
+
+    def _load_weights(self, weights: dict[str, torch.Tensor]) -> None:
+        for prefix, module in self._saved_modules().items():
+            module.load_state_dict({k[len(prefix) + 1 :]: v for k, v in weights.items() if k.startswith(prefix + ".")}, strict=True)
+
+    def preview(self, n: int, generator: torch.Generator) -> np.ndarray:
+        """Sample ``n`` encoded rows from the current (averaged) weights during ``fit``, leaving training untouched.
+
+        Randomness comes only from ``generator``; networks are switched to eval mode
+        for the draw and back afterwards.
+        """
+        with self._sampling_weights():
+            modules = list(self._saved_modules().values())
+            modes = [m.training for m in modules]
+            for m in modules:
+                m.train(False)
+            try:
+                with torch.no_grad():
+                    return self._generate(n, generator, None).cpu().numpy()
+            finally:
+                for m, mode in zip(modules, modes):
+                    m.train(mode)
 
     def _to_device(self, *, train: bool) -> None:
         for module in self._saved_modules().values():

@@ -120,6 +120,16 @@ class TVAE(TorchModel):
     def _saved_modules(self) -> dict[str, nn.Module]:
         return {"decoder": self._decoder}
 
+    def _training_modules(self) -> dict[str, nn.Module]:
+        return {"encoder": self._encoder, "decoder": self._decoder}
+
+    def _training_extras(self) -> dict[str, torch.Tensor]:
+        return {"order": self._order["perm"], "order_position": torch.tensor(self._order["pos"])}
+
+    def _load_training_extras(self, tensors: dict[str, torch.Tensor]) -> None:
+        self._order["perm"] = tensors["order"].to(self._device)
+        self._order["pos"] = int(tensors["order_position"])
+
     def _loss(self, x: torch.Tensor, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         rows = x.shape[0]
         mu, logvar = self._encoder(x)
@@ -140,6 +150,7 @@ class TVAE(TorchModel):
         opt = make_optimizer("adam", params, lr=cfg["lr"], weight_decay=cfg["l2scale"])
         n_rows, batch_size = data.shape[0], min(cfg["batch_size"], data.shape[0])
         order = {"perm": torch.randperm(n_rows, generator=gen, device=self._device), "pos": 0}
+        self._order, self._optimizers = order, {"vae": opt}
 
         def step() -> torch.Tensor:
             if order["pos"] + batch_size > n_rows:  # a fresh shuffle each pass over the data
@@ -157,7 +168,7 @@ class TVAE(TorchModel):
         return step, ["loss", "reconstruction_loss", "kl_loss"], max(n_rows // batch_size, 1)
 
     def _finish_training(self) -> None:
-        self._encoder = None  # only needed for training
+        self._encoder = self._order = None  # only needed for training
 
     def _generate(self, n: int, gen: torch.Generator, condition: tuple[int, int] | None) -> torch.Tensor:
         z = torch.randn(n, self._cfg["embedding_dim"], generator=gen, device=self._device)

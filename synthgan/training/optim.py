@@ -15,6 +15,8 @@ import torch
 
 
 class _Foreach:
+    _state_names: tuple[str, ...] = ()
+
     def __init__(self, params: Iterable[torch.nn.Parameter], lr: float, weight_decay: float) -> None:
         self.params = list(params)
         self.lr = lr
@@ -24,6 +26,21 @@ class _Foreach:
     def zero_grad(self) -> None:
         for p in self.params:
             p.grad = None
+
+    def state_tensors(self) -> dict[str, torch.Tensor]:
+        """Moments and step counts as named tensors (for checkpoints)."""
+        out = {"steps": torch.tensor(self.steps, dtype=torch.int64)}
+        for name in self._state_names:
+            out.update({f"{name}.{i}": t for i, t in enumerate(getattr(self, name))})
+        return out
+
+    @torch.no_grad()
+    def load_state_tensors(self, tensors: dict[str, torch.Tensor]) -> None:
+        """Restore what :meth:`state_tensors` returned (in place, on the optimiser's device)."""
+        self.steps = int(tensors["steps"])
+        for name in self._state_names:
+            for i, t in enumerate(getattr(self, name)):
+                t.copy_(tensors[f"{name}.{i}"])
 
     def _grads(self) -> list[torch.Tensor]:
         grads = [p.grad for p in self.params]
@@ -38,6 +55,8 @@ class Adam(_Foreach):
     Uses ATen's fused kernel (one pass over each tensor instead of about eight,
     the same kernel as ``torch.optim.Adam(fused=True)``).
     """
+
+    _state_names = ("exp_avg", "exp_avg_sq", "state_steps")
 
     def __init__(self, params, *, lr: float, betas: tuple[float, float] = (0.9, 0.999), weight_decay: float = 0.0, eps: float = 1e-8) -> None:
         super().__init__(params, lr, weight_decay)
@@ -60,6 +79,8 @@ class Adam(_Foreach):
 
 class RMSprop(_Foreach):
     """RMSprop as ``torch.optim.RMSprop`` (alpha 0.99, eps 1e-8, no momentum)."""
+
+    _state_names = ("square_avg",)
 
     def __init__(self, params, *, lr: float, weight_decay: float = 0.0, alpha: float = 0.99, eps: float = 1e-8) -> None:
         super().__init__(params, lr, weight_decay)

@@ -65,17 +65,19 @@ class Trainer:
         self.log_names = tuple(log_names)
         self.callbacks = list(callbacks or [])
 
-    def run(self, model: Any, step: Callable[[], torch.Tensor]) -> list[dict[str, float]]:
+    def run(self, model: Any, step: Callable[[], torch.Tensor], history: list[dict[str, float]] | None = None) -> list[dict[str, float]]:
         """Train; ``step()`` does one optimisation step and returns its scalars as a 1-D tensor.
 
         Sets ``model.history_`` as it goes (callbacks may read it) and returns it.
+        ``history`` holds the epochs already done when resuming from a checkpoint:
+        training continues at the next epoch.
         """
-        history: list[dict[str, float]] = []
+        history = list(history or [])
         model.history_ = history
         for cb in self.callbacks:
             cb.on_train_begin(model, self.epochs)
         try:
-            for epoch in range(1, self.epochs + 1):
+            for epoch in range(len(history) + 1, self.epochs + 1):
                 started = time.perf_counter()
                 total = step()
                 for _ in range(self.steps_per_epoch - 1):
