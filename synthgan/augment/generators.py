@@ -1,0 +1,150 @@
+"""Fit a synthesizer on a table and draw exact row counts per class value by conditional sampling.
+
+Class columns are handed to the synthesizer as text, so that a 0/1 integer
+target is always learned as a category (and can be conditioned on), then the
+sampled values are mapped back to the caller's original values and dtypes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+from synthgan._random import child_seed
+from synthgan.errors import ConditionError
+
+#: A factory ``(model, seed=..., n_rows=...) -> unfitted synthesizer`` with ``fit(df)`` and
+#: ``sample(n, conditions=..., seed=...)``; tests pass small stand-ins.
+GeneratorFactory = Callable[..., Any]
+
+# Training budget used by the experiment (documented in the report): about this many
+# optimiser steps per fit, whatever the data size, so a 5-seed run stays within minutes.
+EXPERIMENT_STEPS = {"ctgan": 400, "tvae": 400}
+DEFAULT_STEPS = 400
+MIN_EPOCHS, MAX_EPOCHS = 5, 300
+MAX_BATCH = 300
+MAX_REJECTION_BATCH = 200_000
+
+
+def experiment_budget(model: str, n_rows: int) -> tuple[int | None, int | None]:
+    """``(epochs, batch_size)`` for fitting ``model`` on ``n_rows`` rows inside the experiment.
+
+    Batches are a tenth of the data, clipped to 100..300 rows and a multiple of 10
+    (CTGAN's pac); epochs give about ``EXPERIMENT_STEPS`` optimiser steps, within
+    5..300, so a fit costs about the same on 3,000 or 30,000 rows. The copula has
+    no epochs: ``(None, None)``.
+    """
+    if model == "copula":
+        return None, None
+    batch = int(min(MAX_BATCH, max(100, round(n_rows / 10 / 10) * 10)))
+    steps_per_epoch = max(1, math.ceil(n_rows / batch))
+    epochs = math.ceil(EXPERIMENT_STEPS.get(model, DEFAULT_STEPS) / steps_per_epoch)
+    return int(min(MAX_EPOCHS, max(MIN_EPOCHS, epochs))), batch
+
+
+def training_budget(model: str, n_rows: int, epochs: int | None = None, batch_size: int | None = None) -> tuple[int | None, int | None]:
+    """The ``(epochs, batch_size)`` a generator is fitted with: the caller's, or :func:`experiment_budget`'s."""
+    if model == "copula" or (epochs is None and batch_size is None):
+        return experiment_budget(model, n_rows)
+    return epochs, batch_size
+
+
+def synthesizer_factory(model: str, *, seed: int, n_rows: int, epochs: int | None = None,
+                        batch_size: int | None = None) -> Any:
+    """A quiet :class:`~synthgan.Synthesizer` trained with :func:`training_budget`."""
+    from synthgan import Synthesizer
+
+    epochs, batch_size = training_budget(model, n_rows, epochs, batch_size)
+    return Synthesizer(model, epochs=epochs, batch_size=batch_size, seed=seed, verbose=False)
+
+
+class ConditionalGenerator:
+    """A synthesizer plus the class columns it learned as text.
+
+    Parameters
+    ----------
+    generator : object
+        Unfitted (``fit`` is called by :meth:`fit`) or already fitted synthesizer.
+    class_columns : list of str
+        Columns to learn as categories and condition on.
+    on_fit : callable, optional
+        Called with the exact frame handed to the generator's ``fit`` (the experiment's
+        leakage guard).
+    """
+
+    def __init__(self, generator: Any, class_columns: list[str], *, on_fit: Callable[[pd.DataFrame], None] | None = None) -> None:
+        self.generator = generator
+        self.class_columns = list(class_columns)
+        self.on_fit = on_fit
+        self.cast_columns_: list[str] = []
+        self.dtypes_: dict[str, Any] = {}
+
+    def fit(self, data: pd.DataFrame) -> "ConditionalGenerator":
+        """Fit the wrapped generator on ``data`` with the class columns as text."""
+        if self.on_fit is not None:
+            self.on_fit(data)
+        frame = data.copy()
+        for column in self.class_columns:
+            frame[column] = frame[column].astype("string").astype(object).where(frame[column].notna(), None)
+        self.cast_columns_ = list(self.class_columns)
+        self.dtypes_ = data.dtypes.to_dict()
+        self.generator.fit(frame)
+        return self
+
+    def sample_counts(self, plan: dict[str, dict[Any, int]], *, seed: int | None = None) -> pd.DataFrame:
+        """Exactly ``n`` rows for every ``{column: {value: n}}`` entry, conditioned on that value.
+
+        Raises ConditionError (from the synthesizer) for a value it does not know.
+        """
+        parts = []
+        for column, per_value in plan.items():
+            for value, n in per_value.items():
+                asked = str(value) if column in self.cast_columns_ else value
+                part_seed = None if seed is None else child_seed(seed, "augment", column, str(value))
+                try:
+                    rows = self.generator.sample(int(n), conditions={column: asked}, seed=part_seed)
+                except ConditionError:
+                    if column not in self.cast_columns_:
+                        raise
+                    # We made this column text ourselves, so it is categorical and the value was seen: a model
+                    # whose encoding offers no conditions (the copula today) is sampled by rejection instead.
+                    rows = self._by_rejection(column, asked, int(n), part_seed)
+                rows[column] = value  # the caller's own value and type, not the text the model saw
+                parts.append(rows)
+        if not parts:
+            return pd.DataFrame(columns=list(self.dtypes_))
+        return restore_dtypes(pd.concat(parts, ignore_index=True), self.dtypes_)
+
+
+    def _by_rejection(self, column: str, value: str, n: int, seed: int | None) -> pd.DataFrame:
+        kept, have, drawn, rate = [], 0, 0, 0.5
+        while have < n:
+            batch = int(min(MAX_REJECTION_BATCH, max(1_024, math.ceil((n - have) / rate * 1.2))))
+            rows = self.generator.sample(batch, seed=None if seed is None else child_seed(seed, "rejection", str(drawn)))
+            hits = rows.loc[(rows[column] == value).to_numpy(dtype=bool, na_value=False)].iloc[: n - have]
+            kept.append(hits)
+            have, drawn = have + len(hits), drawn + batch
+            rate = max(have / drawn, 1e-3)
+            if have < n and drawn >= max(1_000_000, 200 * n):
+                raise ConditionError(f"the model produced only {have} of {n} rows with {column}={value!r} in {drawn:,} draws; "
+                                     "use a conditional model such as ctgan for this class")
+        return pd.concat(kept, ignore_index=True)
+
+
+def restore_dtypes(frame: pd.DataFrame, dtypes: dict[str, Any]) -> pd.DataFrame:
+    """Cast ``frame``'s columns to ``dtypes`` where the values allow it (so real and synthetic rows concatenate cleanly)."""
+    out = frame.copy()
+    for column, dtype in dtypes.items():
+        if column not in out.columns or out[column].dtype == dtype:
+            continue
+        try:
+            if pd.api.types.is_integer_dtype(dtype) and out[column].isna().any():
+                out[column] = out[column].astype("Int64")
+            else:
+                out[column] = out[column].astype(dtype)
+        except (TypeError, ValueError):
+            pass  # leave it as the model returned it rather than corrupt values
+    return out
