@@ -175,11 +175,8 @@ def _register_command_modules() -> None:
     # Commands defined beside their feature; a broken import must fail loudly, not vanish.
     import importlib
 
-    import importlib.util
-
     for name in ("synthgan.cli.evaluate", "synthgan.cli.augment"):
-        if importlib.util.find_spec(name) is not None:  # TEMPORARY while modules land
-            importlib.import_module(name).register(app)
+        importlib.import_module(name).register(app)
 
 
 _register_command_modules()
