@@ -15,6 +15,7 @@ Writes PREFIX.txt (summary + top operators) and PREFIX.json (the figures).
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -107,6 +108,7 @@ def main(argv: list[str] | None = None) -> None:
     figures, table = summarize(callback.profiler, callback.wall_seconds)
     epoch_seconds = [rounded(h["seconds"], 4) for h in syn.history_]
     figures = {"dataset": args.dataset, "train_rows": len(train), "config": args.config, "threads": args.threads,
+               "load_average_1min": rounded(os.getloadavg()[0], 2),  # other work on the machine inflates every time
                "model_params": {k: v for k, v in params.items()}, "batch_size": params.get("batch_size"),
                "unprofiled_epoch_seconds": epoch_seconds, "preprocess_seconds": rounded(syn.preprocess_seconds_, 3),
                **figures, "utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
