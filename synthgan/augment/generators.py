@@ -22,8 +22,8 @@ GeneratorFactory = Callable[..., Any]
 
 # Training budget used by the experiment (documented in the report): about this many
 # optimiser steps per fit, whatever the data size, so a 5-seed run stays within minutes.
-EXPERIMENT_STEPS = {"ctgan": 400, "tvae": 400}
-DEFAULT_STEPS = 400
+EXPERIMENT_STEPS = {"ctgan": 1500, "tvae": 1500}
+DEFAULT_STEPS = 1500
 MIN_EPOCHS, MAX_EPOCHS = 5, 300
 MAX_BATCH = 300
 MAX_REJECTION_BATCH = 200_000
