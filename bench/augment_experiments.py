@@ -65,6 +65,7 @@ def load(name: str, seed: int) -> tuple[pd.DataFrame, pd.DataFrame | None, dict]
     """The table (subsampled, stratified, when configured), its separate test table if any, and its config."""
     config = DATASETS[name]
     data = pd.read_csv(DATA_DIR / config["file"])
+    config = {**config, "rows_total": len(data)}
     if "subsample" in config:
         share = config["subsample"] / len(data)
         data = data.groupby(config["target"], group_keys=False).sample(frac=share, random_state=seed).sort_index()
@@ -79,7 +80,7 @@ def run_dataset(name: str, seeds: int, seed: int) -> dict:
                                    progress=lambda line: print(f"[{name}] {line}", flush=True)).run(data, test)
     result = experiment.to_dict()
     result["bench"] = {"dataset": name, "file": config["file"], "test_file": config.get("test"),
-                       "subsample": config.get("subsample"), "rows_used": int(len(data)),
+                       "subsample": config.get("subsample"), "rows_total": config["rows_total"], "rows_used": int(len(data)),
                        "wall_seconds": time.perf_counter() - started, "cpu_seconds": time.process_time() - cpu_started,
                        "cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads(), "load_average": list(os.getloadavg()),
                        "python": platform.python_version(), "machine": platform.machine()}
@@ -110,6 +111,10 @@ def _pr_auc_line(result: dict, classifier: str, arm: str) -> str:
     return f"| {arm_label(arm)} | {cell} | {p['mean_diff']:+.4f} [{p['ci_low']:+.4f}, {p['ci_high']:+.4f}] | {p['verdict']} |"
 
 
+def _fmt(value) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
 def write_summary() -> Path:
     """Rebuild augment_summary.md from every augment_<table>.json in the results folder."""
     lines = ["# Augmentation experiments: does resampling or synthetic data help?", "",
@@ -117,16 +122,20 @@ def write_summary() -> Path:
              "and the paired difference against no resampling (same split and seeds); a verdict says helped/hurt only when "
              "that interval excludes 0. Full tables (ROC AUC, F1/recall at the validation-tuned threshold, balanced accuracy, "
              "Brier score) and plots are in each table's HTML report.", ""]
+    collapse = []
     for path in sorted(RESULTS.glob("augment_*.json")):
         result = json.loads(path.read_text())
+        if result.get("kind") == "synthgan.collapse_study":
+            collapse.append((path.stem.removeprefix("augment_collapse_"), result))
         if result.get("kind") != "synthgan.augment_experiment":
             continue
         info, bench, timings = result["info"], result.get("bench", {}), result["timings"]
         lines += [f"## {bench.get('dataset', path.stem)}", ""]
-        sub = f"; subsampled to {bench['subsample']:,} rows (stratified) for time" if bench.get("subsample") else ""
+        sub = (f"; subsampled (stratified, seeded) from {bench.get('rows_total', 0):,} to {bench['subsample']:,} rows for time"
+               if bench.get("subsample") else "")
         budget = ", ".join(f"{m}: {b['epochs']} epochs x batch {b['batch_size']}" if b["epochs"] else f"{m}: no epochs"
                            for m, b in info["generator_budget"].items())
-        lines += [f"- {info['rows']:,} rows, minority `{info['positive_label']}` {100 * info['minority_share']:.2f} %{sub}; "
+        lines += [f"- {info['rows']:,} rows used, minority `{info['positive_label']}` {100 * info['minority_share']:.2f} %{sub}; "
                   f"test rows: {info['test']}; {info['seeds']} seeds; generators: {budget}.",
                   f"- Wall time {timings['total_seconds']:.0f} s on {bench.get('cpu_count', '?')} cores, "
                   f"{bench.get('torch_threads', '?')} torch thread(s) "
@@ -144,6 +153,14 @@ def write_summary() -> Path:
                 shares.setdefault(row["arm"], []).append(row["closer_to_train_share"])
         lines += ["Privacy of the created minority rows (closer-to-train share, ideal 0.5, copies 1.0): " +
                   ", ".join(f"{arm_label(a)} {sum(v) / len(v):.3f}" for a, v in shares.items()), ""]
+    for name, study in collapse:
+        info = study["info"]
+        lines += [f"## Model collapse study: {name} ({info['model']}, {info['n_rows']:,} rows per generation, "
+                  f"{info['epochs']} epochs x batch {info['batch_size']})", "",
+                  "| generation | tail coverage | rare-category coverage | category coverage | column shapes | pair trends |",
+                  "|---|---|---|---|---|---|"]
+        lines += [f"| {g['generation']} | " + " | ".join(_fmt(g.get(k)) for k in ("tail_coverage", "rare_category_coverage",
+                  "category_coverage", "column_shapes", "column_pair_trends")) + " |" for g in study["generations"]] + [""]
     out = RESULTS / "augment_summary.md"
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return out
@@ -172,6 +189,7 @@ def main(argv: list[str] | None = None) -> None:
         write_summary()
     for name in args.collapse:
         run_collapse(name, args.generations, args.seed)
+        write_summary()
 
 
 if __name__ == "__main__":

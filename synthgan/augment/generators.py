@@ -14,7 +14,6 @@ from typing import Any
 import pandas as pd
 
 from synthgan._random import child_seed
-from synthgan.errors import ConditionError
 
 #: A factory ``(model, seed=..., n_rows=...) -> unfitted synthesizer`` with ``fit(df)`` and
 #: ``sample(n, conditions=..., seed=...)``; tests pass small stand-ins.
@@ -26,7 +25,6 @@ EXPERIMENT_STEPS = {"ctgan": 1500, "tvae": 1500}
 DEFAULT_STEPS = 1500
 MIN_EPOCHS, MAX_EPOCHS = 5, 300
 MAX_BATCH = 300
-MAX_REJECTION_BATCH = 200_000
 
 
 def experiment_budget(model: str, n_rows: int) -> tuple[int | None, int | None]:
@@ -104,34 +102,12 @@ class ConditionalGenerator:
             for value, n in per_value.items():
                 asked = str(value) if column in self.cast_columns_ else value
                 part_seed = None if seed is None else child_seed(seed, "augment", column, str(value))
-                try:
-                    rows = self.generator.sample(int(n), conditions={column: asked}, seed=part_seed)
-                except ConditionError:
-                    if column not in self.cast_columns_:
-                        raise
-                    # We made this column text ourselves, so it is categorical and the value was seen: a model
-                    # whose encoding offers no conditions (the copula today) is sampled by rejection instead.
-                    rows = self._by_rejection(column, asked, int(n), part_seed)
+                rows = self.generator.sample(int(n), conditions={column: asked}, seed=part_seed)
                 rows[column] = value  # the caller's own value and type, not the text the model saw
                 parts.append(rows)
         if not parts:
             return pd.DataFrame(columns=list(self.dtypes_))
         return restore_dtypes(pd.concat(parts, ignore_index=True), self.dtypes_)
-
-
-    def _by_rejection(self, column: str, value: str, n: int, seed: int | None) -> pd.DataFrame:
-        kept, have, drawn, rate = [], 0, 0, 0.5
-        while have < n:
-            batch = int(min(MAX_REJECTION_BATCH, max(1_024, math.ceil((n - have) / rate * 1.2))))
-            rows = self.generator.sample(batch, seed=None if seed is None else child_seed(seed, "rejection", str(drawn)))
-            hits = rows.loc[(rows[column] == value).to_numpy(dtype=bool, na_value=False)].iloc[: n - have]
-            kept.append(hits)
-            have, drawn = have + len(hits), drawn + batch
-            rate = max(have / drawn, 1e-3)
-            if have < n and drawn >= max(1_000_000, 200 * n):
-                raise ConditionError(f"the model produced only {have} of {n} rows with {column}={value!r} in {drawn:,} draws; "
-                                     "use a conditional model such as ctgan for this class")
-        return pd.concat(kept, ignore_index=True)
 
 
 def restore_dtypes(frame: pd.DataFrame, dtypes: dict[str, Any]) -> pd.DataFrame:

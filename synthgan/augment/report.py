@@ -184,10 +184,11 @@ def collapse_figure(study: dict[str, Any]) -> str:
     rows = study["generations"]
     fig = Figure(figsize=(7.5, 4.0))
     ax = fig.subplots()
-    for name in COLLAPSE_SCORES:
+    # Distinct markers and widths keep scores that coincide (often at 1.0) visible.
+    for (name, marker), width in zip(zip(COLLAPSE_SCORES, "osD^v"), (5, 4, 3, 2, 1.5)):
         points = [(r["generation"], r[name]) for r in rows if r.get(name) is not None]
         if points:
-            ax.plot(*zip(*points), marker="o", label=name.replace("_", " "))
+            ax.plot(*zip(*points), marker=marker, linewidth=width, markersize=3 + width, alpha=0.8, label=name.replace("_", " "))
     ax.set_xlabel("generation (1 = trained on real data)")
     ax.set_ylabel("score vs the real table (1 = perfect)")
     ax.set_ylim(-0.02, 1.02)
