@@ -59,7 +59,7 @@ def score(dataset: str, synthetic: pd.DataFrame, train: pd.DataFrame, test: pd.D
     other than the scored rows, is left out.
     """
     from synthgan.evaluation import column_pair_trends, column_shapes, dcr_closer_to_train_share, detection_auc
-    from synthgan.evaluation._prep import infer_kinds
+    from synthgan.evaluation import infer_kinds
 
     spec = DATASETS[dataset]
     kinds = infer_kinds(train)

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from synthgan.evaluation._prep import infer_kinds
+from synthgan.evaluation import infer_kinds
 from synthgan.evaluation.fidelity import column_pair_trends, column_shapes
 
 HERE = Path(__file__).resolve().parent

@@ -156,3 +156,14 @@ def test_worker_runs_synthgan_copula_end_to_end(shared_datasets, tmp_path, monke
     synthetic = pd.read_parquet(record["synthetic_path"])
     assert synthetic.shape == (800, 15)
     assert list(synthetic.columns) == list(common.read_dataset("adult").columns)
+
+
+def test_scale_check_measures_a_child_process_peak_memory():
+    from bench import scale_check
+
+    grow = "import time; b = bytearray(200 * 2**20); b[::4096] = b'x' * len(b[::4096]); time.sleep(0.5)"
+    measured = scale_check.run_measured([sys.executable, "-c", grow], env=None)
+    assert measured["peak_rss_mb"] >= 200  # wait4's ru_maxrss of the child, not of this process
+    assert measured["rss_trace_mb"] and max(m for _, m in measured["rss_trace_mb"]) >= 200
+    with pytest.raises(SystemExit, match="failed"):
+        scale_check.run_measured([sys.executable, "-c", "raise SystemExit(3)"], env=None)

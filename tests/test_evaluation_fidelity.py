@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from synthgan.evaluation._prep import infer_kind, infer_kinds
+from synthgan.evaluation import infer_kinds
+from synthgan.evaluation._prep import infer_kind
 from synthgan.evaluation.fidelity import (
     column_pair_trends,
     column_shape_scores,

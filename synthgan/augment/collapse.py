@@ -126,7 +126,7 @@ class CollapseStudy:
 
     def run(self, data: pd.DataFrame) -> "CollapseStudy":
         """Fit and score every generation; returns ``self``."""
-        from synthgan.evaluation._prep import infer_kinds
+        from synthgan.evaluation import infer_kinds
 
         real = self._check(data)
         kinds = infer_kinds(real)

@@ -7,6 +7,7 @@ entry (``result.to_dict()``) and in ``docs/metrics.md``.
 
 from __future__ import annotations
 
+from synthgan.evaluation._prep import infer_kinds
 from synthgan.evaluation.detection import detection_auc
 from synthgan.evaluation.fidelity import column_pair_trends, column_shapes
 from synthgan.evaluation.privacy import dcr_closer_to_train_share
@@ -16,6 +17,7 @@ from synthgan.evaluation.utility import tstr_auc
 __all__ = [
     "EvaluationResult",
     "evaluate",
+    "infer_kinds",
     "column_shapes",
     "column_pair_trends",
     "detection_auc",

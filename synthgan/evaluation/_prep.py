@@ -69,7 +69,20 @@ def infer_kind(col: pd.Series) -> str:
 
 
 def infer_kinds(frame: pd.DataFrame) -> dict[str, str]:
-    """Kinds of every column of ``frame``, in column order."""
+    """How the evaluation suite treats each column of ``frame``, in column order.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The real table; infer once from it and pass the result as ``kinds=`` to the
+        metrics so that real and synthetic tables are read the same way.
+
+    Returns
+    -------
+    dict of str to str
+        Column name to ``"numerical"``, ``"categorical"``, ``"datetime"`` or ``"id"``
+        (unique text such as keys, left out of every metric).
+    """
     return {name: infer_kind(frame[name]) for name in frame.columns}
 
 

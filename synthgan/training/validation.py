@@ -52,7 +52,7 @@ class FidelityScore:
     """
 
     def __init__(self, encoder: Any, holdout: pd.DataFrame, seed: int | None, rows: int = VALIDATION_ROWS) -> None:
-        from synthgan.evaluation._prep import infer_kinds
+        from synthgan.evaluation import infer_kinds
 
         if len(holdout) > rows:
             keep = np.sort(numpy_rng(seed, "holdout-subsample").choice(len(holdout), rows, replace=False))
