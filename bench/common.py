@@ -84,6 +84,7 @@ PAIRS: tuple[tuple[str, str, str], ...] = (
     ("synthgan-ctgan-sdvarch", "sdv-ctgan", "speed at the same architecture"),
     ("synthgan-ctgan", "sdv-ctgan", "time to quality"),
     ("synthgan-ctgan", "argn", "against the field's best"),
+    ("synthgan-tvae", "argn", "tvae against the field's best"),
     ("synthgan-tvae", "sdv-tvae", "tvae"),
     ("synthgan-copula", "sdv-copula", "copula"),
 )

@@ -114,6 +114,26 @@ def test_gumbel_noise_and_layers_draw_only_from_the_given_generator():
     assert critic(torch.zeros(12, 5)).shape == (4, 1)
 
 
+def test_generator_inference_path_matches_the_training_graph_in_eval_mode():
+    net = ResidualGenerator(6, (16, 12), 9, gen(3))
+    with torch.no_grad():  # move the running statistics and the affine BatchNorm weights off their defaults
+        net(torch.randn(64, 6, generator=gen(4)) * 3 + 1)
+        for block in net.blocks:
+            block.bn.weight.uniform_(0.5, 1.5, generator=gen(5))
+            block.bn.bias.normal_(generator=gen(6))
+    x = torch.randn(200, 6, generator=gen(7))
+    net.eval()
+    reference = net.out(net.blocks(x))  # grad enabled: the plain concatenating graph
+    with torch.no_grad():
+        fast = net(x)
+    torch.testing.assert_close(fast, reference, rtol=1e-5, atol=1e-5)
+    assert not torch.equal(fast, net.train()(x).detach())  # train mode: batch statistics, the plain graph
+    before = net.blocks[0].bn.running_mean.clone()
+    with torch.no_grad():
+        net(x)  # training mode still updates the running statistics under no_grad (critic steps' fakes)
+    assert not torch.equal(before, net.blocks[0].bn.running_mean)
+
+
 def test_critic_dropout_is_seeded_and_off_in_eval():
     x = torch.randn(40, 6, generator=gen(9))
     a = PacCritic(6, (64,), pac=2, dropout=0.5, generator=gen(1), dropout_generator=gen(4))

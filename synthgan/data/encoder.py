@@ -256,7 +256,8 @@ class TableEncoder:
                 f"Encoded data has shape {X.shape}; expected (n_rows, {self.layout_.width}) from this encoder's layout."
             )
         if self.encoding == "mode_specific":  # a diverged model must not turn int columns into floats
-            X = np.nan_to_num(X, nan=0.0, posinf=1.0, neginf=-1.0)
+            if not np.isfinite(X).all():  # one cheap pass; the full replacement only when needed
+                X = np.nan_to_num(X, nan=0.0, posinf=1.0, neginf=-1.0)
         base = seed if seed is not None else int(self._inverse_rng.integers(2**63 - 1))
         index = pd.RangeIndex(X.shape[0])
         out: dict[str, pd.Series] = {}
