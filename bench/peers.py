@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import glob
+import os
 import shutil
 import time
 from pathlib import Path
@@ -142,6 +143,8 @@ def fit_argn(train: pd.DataFrame, seed: int, epochs_scale: float, smoke: bool, w
     kwargs: dict[str, Any] = {"random_state": seed, "workspace_dir": workspace, "verbose": 0}
     if smoke:  # like synthgan's default models, ARGN keeps its own stopping rule at any --epochs-scale
         kwargs["max_epochs"] = 1.0
+    if os.environ.get("BENCH_ARGN_MAX_MINUTES"):  # a time cap for the scale case (ARGN's own option, in minutes)
+        kwargs["max_training_time"] = float(os.environ["BENCH_ARGN_MAX_MINUTES"])
     model = TabularARGN(**kwargs)
     start = time.perf_counter()
     model.fit(train)

@@ -167,3 +167,11 @@ def test_scale_check_measures_a_child_process_peak_memory():
     assert measured["rss_trace_mb"] and max(m for _, m in measured["rss_trace_mb"]) >= 200
     with pytest.raises(SystemExit, match="failed"):
         scale_check.run_measured([sys.executable, "-c", "raise SystemExit(3)"], env=None)
+
+
+def test_scale_check_calls_memory_flat_only_without_growth():
+    from bench import scale_check
+
+    flat = [[t, 600.0 + (t % 3) * 40] for t in range(20)]  # oscillates with each chunk, does not grow
+    growing = [[t, 300.0 + 40 * t] for t in range(20)]  # holds every chunk written so far
+    assert scale_check._growth(flat) <= 1.10 < scale_check._growth(growing)
