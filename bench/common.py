@@ -120,6 +120,15 @@ def limit_threads(n_threads: int) -> None:
         pass
 
 
+def subprocess_env(threads: int) -> dict[str, str]:
+    """Environment for a benchmark subprocess: ``threads`` BLAS/OpenMP threads, this repository importable."""
+    env = dict(os.environ)
+    env.update({var: str(threads) for var in THREAD_VARS})
+    env["PYTHONPATH"] = str(REPO_DIR) + os.pathsep + env.get("PYTHONPATH", "")
+    env.setdefault("TOKENIZERS_PARALLELISM", "false")
+    return env
+
+
 def read_dataset(name: str) -> pd.DataFrame:
     """The shared dataset ``name`` as pandas reads it by default (empty cells are NaN)."""
     return pd.read_csv(DATASETS[name].path)

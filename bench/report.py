@@ -32,6 +32,18 @@ COLUMNS: tuple[tuple[str, str, str, str], ...] = (
 RATIO_KEYS = ("preprocess_seconds", "seconds_per_epoch", "fit_seconds", "sample_rows_per_second", "peak_rss_mb",
               "column_shapes", "column_pair_trends", "detection_auc", "tstr", "closer_to_train_share")
 
+def _argn_claims(model: str, prefix: str) -> tuple[tuple[str, str, str, str, float, str], ...]:
+    """The issue's claims against TabularARGN for one synthgan model."""
+    return tuple((model, "argn", key, relation, bound, prefix + claim) for key, relation, bound, claim in (
+        ("column_shapes", ">=peer", 0.0, "shapes >= TabularARGN's"),
+        ("column_pair_trends", ">=peer", 0.0, "trends >= TabularARGN's"),
+        ("detection_auc", "<=peer", 0.0, "detection AUC <= TabularARGN's"),
+        ("tstr", ">=peer", 0.0, "TSTR >= TabularARGN's"),
+        ("fit_seconds", "ratio<=", 1.0, "fit time <= TabularARGN's"),
+        ("sample_rows_per_second", "ratio>=", 10.0, "sampling >= 10x TabularARGN's"),
+    ))
+
+
 # The product issue's targets: (synthgan model, peer, key, relation, bound, claim).
 # "ratio<=" / "ratio>=" compare synthgan/peer with the bound; "<=peer" / ">=peer" compare values.
 CHECKS: tuple[tuple[str, str, str, str, float, str], ...] = (
@@ -42,19 +54,8 @@ CHECKS: tuple[tuple[str, str, str, str, float, str], ...] = (
     ("synthgan-ctgan", "sdv-ctgan", "column_shapes", ">=peer", 0.0, "default ctgan shapes >= SDV CTGAN's"),
     ("synthgan-ctgan", "sdv-ctgan", "column_pair_trends", ">=peer", 0.0, "default ctgan trends >= SDV CTGAN's"),
     ("synthgan-ctgan", "sdv-ctgan", "detection_auc", "<=peer", 0.0, "default ctgan detection AUC <= SDV CTGAN's"),
-    ("synthgan-ctgan", "argn", "column_shapes", ">=peer", 0.0, "shapes >= TabularARGN's"),
-    ("synthgan-ctgan", "argn", "column_pair_trends", ">=peer", 0.0, "trends >= TabularARGN's"),
-    ("synthgan-ctgan", "argn", "detection_auc", "<=peer", 0.0, "detection AUC <= TabularARGN's"),
-    ("synthgan-ctgan", "argn", "tstr", ">=peer", 0.0, "TSTR >= TabularARGN's"),
-    ("synthgan-ctgan", "argn", "fit_seconds", "ratio<=", 1.0, "fit time <= TabularARGN's"),
-    ("synthgan-ctgan", "argn", "sample_rows_per_second", "ratio>=", 10.0, "sampling >= 10x TabularARGN's"),
-    # synthgan's tvae is its closest model to TabularARGN on Adult: the same claims for it
-    ("synthgan-tvae", "argn", "column_shapes", ">=peer", 0.0, "tvae: shapes >= TabularARGN's"),
-    ("synthgan-tvae", "argn", "column_pair_trends", ">=peer", 0.0, "tvae: trends >= TabularARGN's"),
-    ("synthgan-tvae", "argn", "detection_auc", "<=peer", 0.0, "tvae: detection AUC <= TabularARGN's"),
-    ("synthgan-tvae", "argn", "tstr", ">=peer", 0.0, "tvae: TSTR >= TabularARGN's"),
-    ("synthgan-tvae", "argn", "fit_seconds", "ratio<=", 1.0, "tvae: fit time <= TabularARGN's"),
-    ("synthgan-tvae", "argn", "sample_rows_per_second", "ratio>=", 10.0, "tvae: sampling >= 10x TabularARGN's"),
+    *_argn_claims("synthgan-ctgan", ""),
+    *_argn_claims("synthgan-tvae", "tvae: "),  # synthgan's closest model to TabularARGN on Adult
 )
 
 

@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from bench.common import (
-    CACHE_DIR, DATASETS, MODELS, PEERS_PYTHON, REPO_DIR, RESULTS_DIR, THREAD_VARS, make_split, read_json, write_json,
+    CACHE_DIR, DATASETS, MODELS, PEERS_PYTHON, REPO_DIR, RESULTS_DIR, make_split, read_json, subprocess_env, write_json,
 )
 from bench.report import load_results, write_results
 
@@ -72,21 +71,13 @@ def _python_for(model: str) -> str:
     return sys.executable
 
 
-def _env(threads: int) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update({var: str(threads) for var in THREAD_VARS})
-    env["PYTHONPATH"] = str(REPO_DIR) + os.pathsep + env.get("PYTHONPATH", "")
-    env.setdefault("TOKENIZERS_PARALLELISM", "false")
-    return env
-
-
 def _run(cmd: list[str], log: Path, timeout: float, threads: int) -> tuple[str, float]:
     """Run ``cmd`` with its output in ``log``; returns (status, seconds)."""
     log.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     with open(log, "w", encoding="utf-8") as out:
         try:
-            proc = subprocess.run(cmd, cwd=REPO_DIR, env=_env(threads), stdout=out, stderr=subprocess.STDOUT, timeout=timeout)
+            proc = subprocess.run(cmd, cwd=REPO_DIR, env=subprocess_env(threads), stdout=out, stderr=subprocess.STDOUT, timeout=timeout)
             status = "ok" if proc.returncode == 0 else f"failed (exit {proc.returncode})"
         except subprocess.TimeoutExpired:
             status = f"timeout after {timeout:.0f} s"

@@ -9,9 +9,10 @@ each in a fresh subprocess so that peak memory belongs to that step alone::
 1. ``synthgan fit`` on all 253,680 rows (every row, no split: this is about memory and
    time, not quality): peak RSS of the process and ``preprocess_seconds_`` (schema,
    validation, encoder fit + transform) from the saved model.
-2. ``synthgan sample --rows N --output x.parquet`` for N = 100,000 and N = ``--rows``: the
+2. ``synthgan sample --n N --output x.parquet`` for N = 100,000 and N = ``--rows``: the
    peak RSS of each process and its resident memory polled every 0.2 s. Flat memory means
-   the 1,000,000-row peak is (nearly) the 100,000-row peak, not ten times the table.
+   the process does not grow while it writes more chunks: the peak in the second half of
+   the run is at most 1.1x the peak in the first half.
 
 Writes ``bench/results/scale_diabetes.{json,md}``.
 """
@@ -26,7 +27,7 @@ import threading
 import time
 from pathlib import Path
 
-from bench.common import CACHE_DIR, DATASETS_DIR, REPO_DIR, RESULTS_DIR, THREAD_VARS, write_json
+from bench.common import CACHE_DIR, DATASETS_DIR, RESULTS_DIR, subprocess_env, write_json
 
 DATASET = "diabetes_health_indicators"
 MEMORY_LIMIT_MB = 2_048
@@ -140,12 +141,9 @@ def main(argv: list[str] | None = None) -> int:
     work = CACHE_DIR / "scale"
     work.mkdir(parents=True, exist_ok=True)
     data_path = DATASETS_DIR / f"{DATASET}.csv.gz"
-    env = dict(os.environ)
-    env.update({var: str(args.threads) for var in THREAD_VARS})
-    env["PYTHONPATH"] = str(REPO_DIR) + os.pathsep + env.get("PYTHONPATH", "")
+    env = subprocess_env(args.threads)
     cli = [sys.executable, "-m", "synthgan.cli.main"]
-    shape = pd.read_csv(data_path, nrows=5).shape
-    rows = int(pd.read_csv(data_path, usecols=[0]).shape[0])
+    rows, columns = pd.read_csv(data_path).shape
 
     load_before = os.getloadavg()[0]
     model_path = work / f"{DATASET}_{args.model}.synthgan"
@@ -162,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         step.update(rows=n, rows_in_file=pq.ParquetFile(out).metadata.num_rows, file_mb=round(out.stat().st_size / 2**20, 1))
         results[key] = step
     result = {
-        "dataset": DATASET, "rows": rows, "columns": shape[1], "model": args.model, "threads": args.threads,
+        "dataset": DATASET, "rows": rows, "columns": columns, "model": args.model, "threads": args.threads,
         "chunk_rows": args.chunk_rows, "load_before": load_before, "fit": fit, **results,
         "fit_met": fit["peak_rss_mb"] < MEMORY_LIMIT_MB and fit["preprocess_seconds"] < PREPROCESS_LIMIT_S,
     }

@@ -244,7 +244,7 @@ class AugmentExperiment:
             {"classifier": row["classifier"], "arm": row["arm"], "verdict": row["verdict"],
              "sentence": verdict_sentence(f"{_FAMILY.get(row['arm'], 'GAN')} augmentation ({row['arm']})",
                                           CLASSIFIER_LABELS[row["classifier"]], row, METRICS[PRIMARY_METRIC][0], arm_label(BASELINE))}
-            for _, row in primary[primary["arm"].isin(generator_arms)].iterrows()  # a few summary rows, not table rows
+            for row in primary[primary["arm"].isin(generator_arms)].to_dict("records")
         ]
         n_train = int(np.mean([s["train"] for s in tally.splits]))
         self.info_ = {
