@@ -248,3 +248,59 @@ def test_resolve_device():
     if not torch.cuda.is_available():
         with pytest.raises(ConfigError, match="CUDA is not available"):
             resolve_device("cuda")
+
+
+@pytest.mark.parametrize("cond_width", [0, 1, 7])
+def test_generate_fast_path_equals_the_graph_with_a_one_hot_condition(cond_width):
+    from synthgan.models.layers import GENERATE_BLOCK_ROWS
+
+    net = ResidualGenerator(5 + cond_width, (16, 12), 9, gen(3))
+    with torch.no_grad():
+        net(torch.randn(64, 5 + cond_width, generator=gen(4)) * 2 + 1)  # running statistics off their defaults
+    net.eval()
+    n = GENERATE_BLOCK_ROWS + 37  # more than one block, the last one partial
+    noise = torch.randn(n, 5, generator=gen(5))
+    positions = torch.randint(0, max(cond_width, 1), (n,), generator=gen(6))
+    x = torch.cat([noise, F.one_hot(positions, cond_width).float()], dim=1) if cond_width else noise
+    reference = net.out(net.blocks(x)).detach()  # grad enabled: the plain concatenating graph
+    with torch.no_grad():
+        rows = net.generate(noise, positions if cond_width else None)
+        columns = net.generate(noise, positions if cond_width else None, transposed=True)
+    torch.testing.assert_close(rows, reference, rtol=1e-5, atol=1e-5)
+    assert columns.shape == (9, n) and columns.is_contiguous()
+    torch.testing.assert_close(columns.T, reference, rtol=1e-5, atol=1e-5)
+    if cond_width:
+        with pytest.raises(ValueError, match="conditional vector"):
+            net.generate(noise)
+
+
+def test_sample_rows_draws_one_hot_categories_with_softmax_frequencies():
+    _, layout = synthetic_encoded(10, category_widths=(3, 300))  # a span wider than 255 counts in int32
+    index = SpanIndex(layout, CPU)
+    logits = torch.randn(layout.width, generator=gen(1)) * 2
+    wide = next(s for s in layout.spans if s.width == 300)
+    logits[wide.start : wide.end] = -30.0
+    logits[wide.start + 280] = 3.0  # nearly all the mass far past 255
+    logits[wide.start + 3] = 2.0
+    n = 200_000
+    xt = logits[:, None].expand(-1, n).contiguous()
+    out = index.sample_rows(xt, gen(2))
+    assert out.shape == (n, layout.width)
+    for span in layout.spans:
+        block = out[:, span.start : span.end]
+        if span.activation == "softmax":
+            assert torch.equal(block.sum(dim=1), torch.ones(n)) and set(block.unique().tolist()) == {0.0, 1.0}
+            expected = torch.softmax(logits[span.start : span.end], dim=0)
+            torch.testing.assert_close(block.mean(dim=0), expected, rtol=0.0, atol=0.005)
+        else:
+            torch.testing.assert_close(block, torch.tanh(logits[span.start : span.end]).expand(n, -1))
+    assert torch.equal(out, index.sample_rows(xt, gen(2))) and not torch.equal(out, index.sample_rows(xt, gen(3)))
+
+
+def test_sampling_positions_are_where_the_sampling_vectors_are_one(skewed):
+    data, layout = skewed
+    sampler = ConditionalSampler(layout, ConditionalSampler.count_categories(data, layout), CPU)
+    positions = sampler.sampling_positions(5000, gen(2))
+    vectors = sampler.sampling_batch(5000, gen(2))
+    assert torch.equal(vectors.argmax(dim=1), positions) and torch.equal(vectors.sum(dim=1), torch.ones(5000))
+    assert torch.equal(sampler.sampling_positions(4, gen(), condition=(1, 1)), torch.full((4,), 5))

@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from synthgan.data.transforms.values import to_python
 
@@ -49,8 +51,7 @@ class Dependency:
 
     def derive(self, parent: pd.Series) -> np.ndarray:
         """Child values (object array, NaN for missing) for decoded ``parent`` values."""
-        index = pd.Index(self.parent_levels, dtype=object)
-        pos = index.get_indexer(parent.to_numpy(dtype=object, na_value=None))
+        pos = _positions(self.parent_levels, parent)
         table = np.empty(len(self.child_values) + 1, dtype=object)
         table[:-1] = [np.nan if v is None else v for v in self.child_values]
         table[-1] = table[0]  # a parent value never seen in training: fall back to the first mapping
@@ -59,6 +60,15 @@ class Dependency:
     def parent_levels_for(self, child_value: Any) -> list:
         """Parent levels that map to ``child_value`` (compared as text too, e.g. "13" and 13)."""
         return [p for p, c in zip(self.parent_levels, self.child_values) if c == child_value or str(c) == str(child_value)]
+
+
+def _positions(levels: list, values: pd.Series) -> np.ndarray:
+    """Index of each value in ``levels`` (-1 where absent or missing)."""
+    if isinstance(values.array, pd.arrays.ArrowStringArray) and all(isinstance(v, str) for v in levels):
+        # arrow's hash lookup on the string buffer: ~10x faster than going through Python objects
+        found = pc.index_in(pa.array(values.array), value_set=pa.array(levels, type=pa.string()))
+        return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return pd.Index(levels, dtype=object).get_indexer(values.to_numpy(dtype=object, na_value=None))
 
 
 def find_dependencies(

@@ -228,7 +228,7 @@ class TableEncoder:
             return np.zeros((len(df), 0), dtype=np.float32)
         return np.ascontiguousarray(np.hstack(blocks), dtype=np.float32)
 
-    def inverse_transform(self, X: np.ndarray, seed: int | None = None, *, id_offset: int = 0) -> pd.DataFrame:
+    def inverse_transform(self, X: np.ndarray, seed: int | None = None, *, id_offset: int = 0, one_hot: bool = False) -> pd.DataFrame:
         """Decode encoded rows (model output or :meth:`transform` output) into a table.
 
         Parameters
@@ -243,6 +243,11 @@ class TableEncoder:
             Row number of the first row for regenerated ``"id"`` columns; decode
             batches with disjoint ranges (0, n1, n1 + n2, ...) to keep keys unique
             across batches.
+        one_hot : bool, default=False
+            Promise that every softmax span holds exact one-hot rows (what the neural
+            models' ``sample`` returns): categories are then read for all spans with
+            one matrix product instead of an argmax per span (about 5x less decoding
+            work on Adult). Rows that break the promise decode to arbitrary categories.
 
         Returns
         -------
@@ -260,6 +265,7 @@ class TableEncoder:
                 X = np.nan_to_num(X, nan=0.0, posinf=1.0, neginf=-1.0)
         base = seed if seed is not None else int(self._inverse_rng.integers(2**63 - 1))
         index = pd.RangeIndex(X.shape[0])
+        codes = iter(self._one_hot_codes(X)) if one_hot else None
         out: dict[str, pd.Series] = {}
         pos = 0
         for name, t in self.transformers_.items():
@@ -267,12 +273,30 @@ class TableEncoder:
             rng = numpy_rng(base, "inverse", name)
             if isinstance(t, IdentifierGenerator):
                 out[name] = t.keys(X.shape[0], rng, index, offset=id_offset)
+            elif codes is not None:  # no copy of the block: the categories are known
+                own = [next(codes) for spec in t.spans() if spec.activation == "softmax"]
+                out[name] = t.inverse(X[:, pos : pos + width], rng, index, codes=own or None)
             else:
                 out[name] = t.inverse(np.ascontiguousarray(X[:, pos : pos + width]), rng, index)
             pos += width
         for dep in self.dependencies_:
             out[dep.child] = restore_series(dep.derive(out[dep.parent]), self.schema_[dep.child], index)
         return pd.DataFrame({name: out[name] for name in self.schema_.names}, index=index)
+
+    def _one_hot_codes(self, X: np.ndarray) -> list[np.ndarray]:
+        """Category of every row in each softmax span (layout order) of one-hot ``X``.
+
+        ``X @ M`` with ``M[start + j, k] = j`` on span ``k``'s columns: one BLAS call
+        reads every span at once, exactly (small integers are exact in float32).
+        """
+        soft = [s for s in self.layout_.spans if s.activation == "softmax"]
+        if not soft:
+            return []
+        weights = np.zeros((self.layout_.width, len(soft)), dtype=np.float32)
+        for k, s in enumerate(soft):  # once per span, not per row
+            weights[s.start : s.end, k] = np.arange(s.width)
+        found = np.rint(X @ weights).astype(np.int64)
+        return [np.clip(found[:, k], 0, s.width - 1) for k, s in enumerate(soft)]
 
     # ---------------------------------------------------------- conditions
     @property

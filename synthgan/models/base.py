@@ -30,11 +30,15 @@ class BaseModel(ABC):
         Which encoding of the table the model learns from.
     supports_conditions : bool
         True when ``sample`` accepts ``condition`` natively (conditional vector).
+    one_hot_samples : bool
+        True when every softmax span of ``sample``'s output is an exact one-hot row,
+        so the decoder may read categories without an argmax.
     """
 
     name: ClassVar[str]
     encoding: ClassVar[str] = "mode_specific"
     supports_conditions: ClassVar[bool] = False
+    one_hot_samples: ClassVar[bool] = False
 
     layout_: Layout | None = None
     history_: list[dict[str, float]] | None = None

@@ -224,8 +224,12 @@ class AdversarialModel(TorchModel):
         self._sampler = self._sampler.without_data()
 
     def _generate(self, n: int, gen: torch.Generator, condition: tuple[int, int] | None) -> torch.Tensor:
-        vectors = self._sampler.sampling_batch(n, gen, condition)
-        return self._fake(n, vectors, gen)[1]
+        """Encoded rows for sampling: the eval-mode fast path of the generator, then one
+        category drawn per span (the decoder's argmax of a Gumbel-softmax sample has the
+        same distribution) instead of soft Gumbel-softmax rows."""
+        positions = self._sampler.sampling_positions(n, gen, condition)
+        z = torch.randn(n, self._cfg["embedding_dim"], generator=gen, device=self._device)
+        return self._spans.sample_rows(self._generator.generate(z, positions, transposed=True), gen)
 
 
 _SHARED_DOC = """

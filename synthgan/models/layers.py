@@ -51,37 +51,84 @@ class ResidualGenerator(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.training or torch.is_grad_enabled():
             return self.out(self.blocks(x))
-        return self._inference_forward(x)
+        return self.generate(x)
 
-    def _inference_forward(self, x: torch.Tensor) -> torch.Tensor:
-        """The same function for sampling, without BatchNorm passes or concatenations.
+    def generate(self, noise: torch.Tensor, condition: torch.Tensor | None = None, *, transposed: bool = False) -> torch.Tensor:
+        """The same function for sampling (eval mode, no grad), about 1.7x faster on a CPU.
 
-        In eval mode each BatchNorm is an affine map, folded into its linear layer; and
-        ``fc(cat([r_k, ..., r_1, x]))`` is computed as a sum of one matrix product per
-        part, accumulated in place, so the ever-wider concatenated activations are never
-        copied. On Adult this makes sampling about 1.4x faster; outputs agree with
-        :meth:`forward` in train-graph form to float32 rounding.
+        Equal to ``forward(cat([noise, one_hot(condition)]))`` to float32 rounding, where
+        the one-hot conditional part is ``in_features - noise.shape[1]`` wide, but:
+
+        * each BatchNorm (an affine map in eval mode) is folded into its linear layer;
+        * the one-hot conditional part is never multiplied: its product with a weight
+          matrix is one column of it, so each layer starts from a gathered row of a
+          ``bias + W_cond.T`` table (a quarter of the generator's work on Adult);
+        * every activation is written into its slot of one ``[h_L | ... | h_1 | noise]``
+          buffer, so each layer's input ``[h_{k-1} | ... | noise]`` is a contiguous
+          suffix of it: one matrix product per layer, no concatenation, no copies;
+        * rows go through in blocks of :data:`GENERATE_BLOCK_ROWS`, so activations stay in cache.
+
+        Parameters
+        ----------
+        noise : Tensor of shape (n, noise_width)
+        condition : Tensor of shape (n,), int64, optional
+            Position of the one in each row's conditional vector; required when the
+            generator has a conditional part.
+        transposed : bool, default=False
+            Return the output as ``(out_features, n)`` (contiguous), the layout in
+            which span-wise sampling reads it, instead of ``(n, out_features)``.
         """
-        parts = [x]  # newest first, the column order of every concatenation
-        for block in self.blocks:
-            bn = block.bn
-            scale = bn.weight * torch.rsqrt(bn.running_var + bn.eps)
-            weight = block.fc.weight * scale[:, None]
-            bias = (block.fc.bias - bn.running_mean) * scale + bn.bias
-            parts.insert(0, torch.relu_(_sum_of_products(parts, weight, bias)))
-        return _sum_of_products(parts, self.out.weight, self.out.bias)
+        n, noise_width = noise.shape
+        cond_width = self.blocks[0].fc.in_features - noise_width if len(self.blocks) else self.out.in_features - noise_width
+        if cond_width and condition is None:
+            raise ValueError(f"this generator takes a {cond_width}-wide conditional vector: pass its positions as 'condition'")
+        layers = [(*_folded(block), True) for block in self.blocks] + [(self.out.weight, self.out.bias, False)]
+        tables, dense = [], []
+        for weight, bias, _ in layers:
+            split = weight.shape[1] - cond_width
+            table = bias.unsqueeze(0) if not cond_width else bias.unsqueeze(0) + weight[:, split:].t()
+            tables.append(table.contiguous())
+            dense.append(weight[:, :split].t())
+        hidden = [block.fc.out_features for block in self.blocks]
+        total = sum(hidden) + noise_width
+        starts = [total - noise_width - sum(hidden[: k + 1]) for k in range(len(hidden))]  # slot of h_{k+1}
+        shape = (self.out.out_features, n) if transposed else (n, self.out.out_features)
+        out = torch.empty(shape, device=noise.device, dtype=noise.dtype)
+        # a product written straight into a transposed view is slower than into a block + one small transposing copy
+        staging = torch.empty(min(n, GENERATE_BLOCK_ROWS), self.out.out_features, device=noise.device, dtype=noise.dtype) if transposed else None
+        buffer = torch.empty(min(n, GENERATE_BLOCK_ROWS), total, device=noise.device, dtype=noise.dtype)
+        for first in range(0, n, GENERATE_BLOCK_ROWS):
+            last = min(first + GENERATE_BLOCK_ROWS, n)
+            rows, buf = last - first, buffer[: last - first]
+            idx = condition[first:last] if cond_width > 1 else None
+            buf[:, total - noise_width :] = noise[first:last]
+            read = total - noise_width
+            for k, (table, weight) in enumerate(zip(tables, dense)):
+                if k < len(hidden):
+                    target = buf[:, starts[k] : read]
+                else:
+                    target = staging[:rows] if transposed else out[first:last]
+                if table.shape[0] > 1:
+                    torch.index_select(table, 0, idx, out=target)
+                else:  # no (or a one-category) conditional part: every row starts from the bias
+                    target.copy_(table.expand(rows, -1))
+                target.addmm_(buf[:, read:], weight)
+                if k < len(hidden):
+                    target.relu_()
+                    read = starts[k]
+            if transposed:
+                out[:, first:last].copy_(staging[:rows].T)
+        return out
 
 
-def _sum_of_products(parts: list[torch.Tensor], weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
-    """``cat(parts, dim=1) @ weight.T + bias`` without building the concatenation."""
-    start = 0
-    out = None
-    for part in parts:
-        end = start + part.shape[1]
-        block = weight[:, start:end].t()
-        out = torch.addmm(bias, part, block) if out is None else out.addmm_(part, block)
-        start = end
-    return out
+GENERATE_BLOCK_ROWS = 2048  # rows per pass in ResidualGenerator.generate: activations of a block fit in L2/L3
+
+
+def _folded(block: Residual) -> tuple[torch.Tensor, torch.Tensor]:
+    """Weight and bias of ``bn(fc(x))`` as one linear map (eval-mode BatchNorm is affine)."""
+    bn = block.bn
+    scale = bn.weight * torch.rsqrt(bn.running_var + bn.eps)
+    return block.fc.weight * scale[:, None], (block.fc.bias - bn.running_mean) * scale + bn.bias
 
 
 class PacCritic(nn.Module):

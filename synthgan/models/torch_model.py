@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -29,6 +29,8 @@ SAMPLE_CHUNK_ROWS = 50_000
 
 class TorchModel(ConfigMixin, BaseModel):
     """Base of the torch models; see the subclasses for their parameters."""
+
+    one_hot_samples: ClassVar[bool] = True  # _generate draws one category per softmax span
 
     # ---------------------------------------------------------------- subclass hooks
     def _default_epochs(self, n_rows: int, cfg: dict[str, Any]) -> int:
@@ -218,7 +220,7 @@ class TorchModel(ConfigMixin, BaseModel):
             self._check_condition(condition)
         gen = torch_generator(self._sample_seeds.resolve(seed, model=self.name), "sample", device=self._device.type)
         self._to_device(train=False)
-        out = np.empty((n, self.layout_.width), dtype=np.float32)
+        out = np.empty((self.layout_.width, n), dtype=np.float32).T  # the layout _generate's chunks come in
         with torch.no_grad():
             for start in range(0, n, SAMPLE_CHUNK_ROWS):
                 size = min(SAMPLE_CHUNK_ROWS, n - start)

@@ -174,9 +174,8 @@ class TVAE(TorchModel):
         z = torch.randn(n, self._cfg["embedding_dim"], generator=gen, device=self._device)
         raw = self._decoder(z)
         index = self._spans
-        out = index.one_hot(index.sample_codes(raw, gen), raw.shape[1])  # a draw from each span's softmax
-        values = torch.tanh(raw.index_select(1, index.tanh_cols))
-        values = values + self._decoder.sigma * torch.randn(values.shape, generator=gen, device=raw.device)
-        out[:, index.tanh_cols] = values.clamp_(-1.0, 1.0)
-        out[:, index.identity_cols] = raw.index_select(1, index.identity_cols)
+        out = index.sample_rows(raw.T.contiguous(), gen)  # a draw from each span's softmax, tanh on values
+        values = out.index_select(1, index.tanh_cols)
+        values += self._decoder.sigma * torch.randn(values.shape, generator=gen, device=raw.device)
+        out.index_copy_(1, index.tanh_cols, values.clamp_(-1.0, 1.0))
         return out

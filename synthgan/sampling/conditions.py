@@ -99,7 +99,8 @@ class ConditionSampler:
     def _decode(self, n: int, rng: np.random.Generator, native: tuple[int, int] | None, keys: KeyCursor) -> pd.DataFrame:
         model_seed, decode_seed = (int(s) for s in rng.integers(0, 2**62, size=2))
         encoded = self.model.sample(n, seed=model_seed, condition=native)
-        return self.encoder.inverse_transform(encoded, seed=decode_seed, id_offset=keys.take(n))
+        one_hot = getattr(self.model, "one_hot_samples", False)
+        return self.encoder.inverse_transform(encoded, seed=decode_seed, id_offset=keys.take(n), one_hot=one_hot)
 
     def generate(self, n: int, plan: ConditionPlan, rng: np.random.Generator, keys: KeyCursor) -> pd.DataFrame:
         """Exactly ``n`` decoded rows meeting ``plan``; ``keys`` keeps regenerated keys unique across calls."""

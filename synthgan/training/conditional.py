@@ -132,17 +132,24 @@ class ConditionalSampler:
         pick = self._category_start.index_select(0, flat) + (u * count).long().clamp_max_(count - 1)
         return self._batch(spans, codes, self._rows_sorted.index_select(0, pick))
 
-    def sampling_batch(self, n: int, generator: torch.Generator, condition: tuple[int, int] | None = None) -> torch.Tensor:
-        """Conditional vectors for generation: empirical frequencies, or all set to ``condition=(k, j)``."""
+    def sampling_positions(self, n: int, generator: torch.Generator, condition: tuple[int, int] | None = None) -> torch.Tensor | None:
+        """Where each generation row's conditional vector is one: ``(n,)`` int64, or None without condition spans.
+
+        Spans and categories follow the training frequencies, or all rows get ``condition=(k, j)``.
+        """
         if self.n_spans == 0:
-            return torch.zeros(n, 0, device=self.device)
+            return None
         if condition is None:
             spans, codes = self._draw(n, self._sample_cdf, generator)
-        else:
-            k, j = self.check_condition(condition)
-            spans = torch.full((n,), k, dtype=torch.long, device=self.device)
-            codes = torch.full((n,), j, dtype=torch.long, device=self.device)
-        return self._batch(spans, codes, None).vectors
+            return self._offsets.index_select(0, spans) + codes
+        k, j = self.check_condition(condition)
+        return torch.full((n,), int(self._offsets[k]) + j, dtype=torch.long, device=self.device)
+
+    def sampling_batch(self, n: int, generator: torch.Generator, condition: tuple[int, int] | None = None) -> torch.Tensor:
+        """Conditional vectors for generation (one-hot at :meth:`sampling_positions`), ``(n, width)``."""
+        vectors = torch.zeros(n, self.width, device=self.device)
+        positions = self.sampling_positions(n, generator, condition)
+        return vectors if positions is None else vectors.scatter_(1, positions.unsqueeze(1), 1.0)
 
     def check_condition(self, condition: tuple[int, int]) -> tuple[int, int]:
         """Validate ``(k, j)``: condition span ``k`` exists and has a category ``j``."""

@@ -53,8 +53,13 @@ class ColumnTransformer(ABC):
         """Encode ``s`` as float32 of shape ``(len(s), width)``."""
 
     @abstractmethod
-    def inverse(self, block: np.ndarray, rng: np.random.Generator, index: pd.Index) -> pd.Series:
-        """Decode a block (model output or :meth:`transform` output) into a column."""
+    def inverse(self, block: np.ndarray, rng: np.random.Generator, index: pd.Index, codes: list[np.ndarray] | None = None) -> pd.Series:
+        """Decode a block (model output or :meth:`transform` output) into a column.
+
+        ``codes``, when given, holds the category of every row in each of this block's
+        softmax spans (in span order), known from exact one-hot rows; transformers with
+        softmax spans then skip their argmax.
+        """
 
     @abstractmethod
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:

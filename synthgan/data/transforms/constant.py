@@ -30,7 +30,7 @@ class ConstantColumn(UnlearnedColumn):
             self.value_ = to_python(present.iloc[0]) if len(present) else None
         return self
 
-    def inverse(self, block: np.ndarray, rng: np.random.Generator, index: pd.Index) -> pd.Series:
+    def inverse(self, block: np.ndarray, rng: np.random.Generator, index: pd.Index, codes: list[np.ndarray] | None = None) -> pd.Series:
         n = block.shape[0]
         fill = np.nan if self.value_ is None else self.value_
         if self.col.is_numeric:

@@ -39,7 +39,7 @@ class IdentifierGenerator(UnlearnedColumn):
             self.prefix_ = _free_prefix(s.dropna().astype(str))
         return self
 
-    def inverse(self, block: np.ndarray, rng: np.random.Generator, index: pd.Index) -> pd.Series:
+    def inverse(self, block: np.ndarray, rng: np.random.Generator, index: pd.Index, codes: list[np.ndarray] | None = None) -> pd.Series:
         return self.keys(block.shape[0], rng, index)
 
     def keys(self, n: int, rng: np.random.Generator, index: pd.Index, offset: int = 0) -> pd.Series:

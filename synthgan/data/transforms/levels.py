@@ -89,18 +89,27 @@ class CategoryLevels:
     def decode(self, codes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Levels for ``codes`` ("other" drawn from the bucket, missing NaN): float64 when all
         levels are numbers (fast dtype restoration), else an object array."""
+        table, positions = self.decode_positions(codes, rng)
+        return table[positions]
+
+    def decode_positions(self, codes: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`decode` as ``(table, positions)``: ``table[positions]`` are the levels.
+
+        ``table`` holds the kept levels, then the bucketed ones, then NaN (missing);
+        building a string column from it is one ``take`` instead of a pass over objects.
+        """
         dtype = np.float64 if self._numeric_levels() else object
-        table = np.empty(self.n_codes, dtype=dtype)
-        table[: len(self.kept)] = self.kept
-        if self.has_missing:
-            table[self.missing_code] = np.nan
-        out = table[np.clip(codes, 0, self.n_codes - 1)]
+        n_kept, n_bucket = len(self.kept), len(self.bucket)
+        table = np.empty(n_kept + n_bucket + 1, dtype=dtype)
+        table[:n_kept] = self.kept
+        table[n_kept : n_kept + n_bucket] = self.bucket
+        table[-1] = np.nan
+        codes = np.clip(codes, 0, self.n_codes - 1)
+        positions = np.where(codes < n_kept, codes, n_kept + n_bucket)  # missing, until "other" is drawn below
         if self.bucket:
             other = np.flatnonzero(codes == self.other_code)
-            bucket = np.empty(len(self.bucket), dtype=dtype)
-            bucket[:] = self.bucket
-            out[other] = bucket[rng.choice(len(self.bucket), size=other.size, p=self.bucket_p)]
-        return out
+            positions[other] = n_kept + rng.choice(n_bucket, size=other.size, p=self.bucket_p)
+        return table, positions
 
     def _numeric_levels(self) -> bool:
         levels = self.kept + self.bucket

@@ -160,9 +160,9 @@ class ModeSpecificNormalizer(ColumnTransformer):
         return np.minimum((cdf < u[:, None]).sum(axis=1), self.mixture_.n_modes - 1)
 
     # ---------------------------------------------------------- inverse
-    def inverse(self, block: np.ndarray, rng: np.random.Generator, index: pd.Index) -> pd.Series:
+    def inverse(self, block: np.ndarray, rng: np.random.Generator, index: pd.Index, codes: list[np.ndarray] | None = None) -> pd.Series:
         value = np.clip(block[:, 0].astype(np.float64), -1.0, 1.0)
-        comp = block[:, 1:].argmax(axis=1)
+        comp = block[:, 1:].argmax(axis=1) if codes is None else codes[0]
         n_modes, n_masses = self.mixture_.n_modes, self.point_masses_.size
         out = np.full(comp.size, np.nan)
         gauss = comp < n_modes

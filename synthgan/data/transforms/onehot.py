@@ -13,7 +13,7 @@ import pandas as pd
 
 from synthgan.data.transforms.base import SpanSpec, one_hot
 from synthgan.data.transforms.levels import LevelsTransformer
-from synthgan.data.transforms.values import restore_series
+from synthgan.data.transforms.values import restore_from_table
 
 
 class OneHotEncoder(LevelsTransformer):
@@ -30,6 +30,6 @@ class OneHotEncoder(LevelsTransformer):
         codes[codes < 0] = 0  # missing in new data but not in training: no such category
         return one_hot(codes, self.levels_.n_codes)
 
-    def inverse(self, block: np.ndarray, rng: np.random.Generator, index: pd.Index) -> pd.Series:
-        values = self.levels_.decode(block.argmax(axis=1), rng)
-        return restore_series(values, self.col, index)
+    def inverse(self, block: np.ndarray, rng: np.random.Generator, index: pd.Index, codes: list[np.ndarray] | None = None) -> pd.Series:
+        table, positions = self.levels_.decode_positions(block.argmax(axis=1) if codes is None else codes[0], rng)
+        return restore_from_table(table, positions, self.col, index)

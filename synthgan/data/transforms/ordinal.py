@@ -35,7 +35,7 @@ class OrdinalNumeric(ColumnTransformer):
     def transform(self, s: pd.Series, rng: np.random.Generator) -> np.ndarray:
         return to_float(s, self.col).astype(np.float32)[:, None]
 
-    def inverse(self, block: np.ndarray, rng: np.random.Generator, index: pd.Index) -> pd.Series:
+    def inverse(self, block: np.ndarray, rng: np.random.Generator, index: pd.Index, codes: list[np.ndarray] | None = None) -> pd.Series:
         x = block[:, 0].astype(np.float64)
         if not self.has_missing_:
             x = np.where(np.isnan(x), (self.format_.low + self.format_.high) / 2, x)
@@ -64,7 +64,7 @@ class OrdinalCategories(LevelsTransformer):
         codes[codes < 0] = np.nan
         return codes[:, None]
 
-    def inverse(self, block: np.ndarray, rng: np.random.Generator, index: pd.Index) -> pd.Series:
+    def inverse(self, block: np.ndarray, rng: np.random.Generator, index: pd.Index, codes: list[np.ndarray] | None = None) -> pd.Series:
         x = block[:, 0].astype(np.float64)
         missing = np.isnan(x)
         codes = np.clip(np.round(np.nan_to_num(x)), 0, self.levels_.n_levels - 1).astype(np.int64)
