@@ -449,3 +449,64 @@ def test_derived_column_lookup_is_the_same_through_arrow(adult):
     slow = pd.Index(dep.parent_levels, dtype=object).get_indexer(parent.to_numpy(dtype=object, na_value=None))
     np.testing.assert_array_equal(fast, slow)
     assert fast.dtype == np.int64 and (fast[-2:] == -1).all()
+
+
+# ------------------------------------------------------------------- tied events
+
+
+def _tied_frame(n: int = 2000, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    status = rng.choice(["new", "old", "lost"], n, p=[0.6, 0.3, 0.1])
+    new = status == "new"
+    visits = np.where(new, 0, rng.integers(1, 40, n))  # 0 exactly for new customers
+    gap = np.where(new, -1.0, rng.gamma(2.0, 30.0, n)).round(1)
+    gap[np.flatnonzero(~new)[:1]] = -1.0  # one disagreement in 2,000 rows: still tied (<= 0.1 %)
+    noisy = np.where(new, "none", rng.choice(["a", "b"], n))
+    noisy[np.flatnonzero(~new)[:10]] = "none"  # ten disagreements: not tied
+    return pd.DataFrame({"gap": gap, "visits": visits, "status": pd.array(status, dtype="str"),
+                         "noisy": pd.array(noisy, dtype="str"), "x": rng.normal(size=n)})
+
+
+def test_tied_events_are_found_and_every_decoded_row_keeps_them():
+    from synthgan.data.ties import event_mask
+
+    df = _tied_frame()
+    enc = TableEncoder(seed=0).fit(df)
+    found = {(t.child, t.child_value, t.parent, t.parent_value) for t in enc.ties_}
+    assert found == {("gap", -1.0, "status", "new"), ("visits", 0, "status", "new")}  # categorical parent, not "noisy"
+    # the children are learned without their event value: no point mass -1 / 0 is left to produce on their own
+    for name, value in (("gap", -1.0), ("visits", 0)):
+        t = enc.transformers_[name]
+        assert value not in t.point_masses_ and t.low_.min() > value
+    for X in (enc.transform(df), random_output(enc, 3000, seed=3)):
+        out = enc.inverse_transform(X, seed=1)
+        assert (out.dtypes == df.dtypes).all()
+        new = (out["status"] == "new").to_numpy()
+        assert new.any() and (~new).any()
+        np.testing.assert_array_equal(event_mask(out["visits"], 0), new)
+        np.testing.assert_array_equal(event_mask(out["gap"], -1.0), new)
+    back = enc.inverse_transform(enc.transform(df), seed=1)
+    exact = df["gap"].to_numpy() != -1.0
+    exact[np.flatnonzero(df["status"] != "new")[0]] = False  # the one disagreeing row is made consistent
+    np.testing.assert_array_equal(back["gap"].to_numpy()[exact], df["gap"].to_numpy()[exact])
+    assert (back["visits"] == df["visits"]).all()
+
+
+def test_tied_events_survive_saving_and_route_conditions_to_the_parent():
+    df = _tied_frame()
+    enc = TableEncoder(seed=0).fit(df)
+    state, arrays = enc.to_state()
+    assert state["ties"] == [t.to_dict() for t in enc.ties_]
+    again = TableEncoder.from_state(json.loads(json.dumps(state)), arrays)
+    assert again.ties_ == enc.ties_
+    X = enc.transform(df)
+    pd.testing.assert_frame_equal(again.inverse_transform(X, seed=2), enc.inverse_transform(X, seed=2))
+    assert TableEncoder(seed=0, detect_dependencies=False).fit(df).ties_ == []
+
+
+def test_adult_missing_occupation_follows_missing_workclass(adult):
+    enc = TableEncoder(seed=0).fit(adult)
+    assert [(t.child, t.child_value, t.parent, t.parent_value) for t in enc.ties_] == [("occupation", None, "workclass", None)]
+    assert enc.condition_index("occupation", None) == enc.condition_index("workclass", None)
+    out = enc.inverse_transform(random_output(enc, 5000, seed=1), seed=0)
+    np.testing.assert_array_equal(out["occupation"].isna().to_numpy(), out["workclass"].isna().to_numpy())

@@ -304,3 +304,12 @@ def test_sampling_positions_are_where_the_sampling_vectors_are_one(skewed):
     vectors = sampler.sampling_batch(5000, gen(2))
     assert torch.equal(vectors.argmax(dim=1), positions) and torch.equal(vectors.sum(dim=1), torch.ones(5000))
     assert torch.equal(sampler.sampling_positions(4, gen(), condition=(1, 1)), torch.full((4,), 5))
+
+
+def test_gan_default_epochs_grow_with_the_table():
+    model = create_model("ctgan")
+    cfg = {"batch_size": 500}
+    assert model._default_epochs(26_048, cfg) == 61  # max(3000, 0.12 x 26,048 = 3,126) steps / 52 per epoch
+    assert model._default_epochs(36_168, cfg) == 61  # 4,340 steps / 72 per epoch
+    assert model._default_epochs(5_000, cfg) == 300  # 3,000 steps, capped at 300 epochs
+    assert model._default_epochs(253_680, cfg) == 16  # capped at 8,000 steps / 507 per epoch

@@ -17,6 +17,10 @@ datetime
 
 Every ``category`` span is a condition span, so low-cardinality integer targets
 (diabetes' ``Diabetes_binary``, stroke's ``stroke``) can be conditioned on too.
+
+Frequent values of two columns that mark the same rows (bank's ``pdays = -1`` and
+``previous = 0``) are *tied* (:mod:`synthgan.data.ties`): the child's value follows
+the parent's after decoding, so no synthetic row breaks the relation.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from synthgan._random import numpy_rng
 from synthgan.data.dependencies import Dependency, find_dependencies
 from synthgan.data.layout import Layout, Span
 from synthgan.data.schema import ColumnSchema, Schema, complete_schema, infer_schema
+from synthgan.data.ties import EventTie, find_ties
 from synthgan.data.transforms import TRANSFORMERS
 from synthgan.data.transforms.base import ColumnTransformer
 from synthgan.data.transforms.constant import ConstantColumn
@@ -79,7 +84,8 @@ class TableEncoder:
         (exact values) instead of mode-normalised.
     detect_dependencies : bool, default=True
         Find exact functional dependencies between discrete columns and re-derive
-        the dependent column instead of learning it.
+        the dependent column instead of learning it; and tie frequent values of two
+        columns that mark the same rows (see :mod:`synthgan.data.ties`).
 
     Attributes
     ----------
@@ -91,6 +97,8 @@ class TableEncoder:
         Transformer of each column that is not derived.
     dependencies_ : list[Dependency]
         Columns re-derived from another column.
+    ties_ : list[EventTie]
+        Values of a column set from another column's value after decoding.
 
     Examples
     --------
@@ -142,6 +150,8 @@ class TableEncoder:
         discrete = [c.name for c in schema if self._is_discrete(c, df[c.name])]
         deps = find_dependencies(df, discrete) if self.detect_dependencies else []
         derived = {d.child for d in deps}
+        ties = self._find_ties(df, schema, derived, {d.parent for d in deps}) if self.detect_dependencies else []
+        df = _impute_tied(df, ties, numpy_rng(self.seed, "encoder", "ties"))
         transformers = {}
         for col in schema:
             if col.name not in derived:
@@ -150,6 +160,7 @@ class TableEncoder:
         self.schema_ = schema
         self.transformers_ = transformers
         self.dependencies_ = deps
+        self.ties_ = ties
         self.layout_ = self._build_layout()
         self._transform_rng = numpy_rng(self.seed, "encoder", "transform")
         self._inverse_rng = numpy_rng(self.seed, "encoder", "inverse")
@@ -178,6 +189,13 @@ class TableEncoder:
         if col.kind not in ("categorical", "boolean", "integer") or s.nunique(dropna=False) < 2:
             return False
         return col.kind != "integer" or s.nunique(dropna=True) <= self.discrete_max_levels
+
+    @staticmethod
+    def _find_ties(df: pd.DataFrame, schema: Schema, derived: set[str], parents: set[str]) -> list[EventTie]:
+        kinds = {"categorical", "boolean", "integer", "continuous"}
+        columns = [c.name for c in schema if c.kind in kinds and c.name not in derived]
+        categorical = {c.name for c in schema if c.kind in ("categorical", "boolean")}
+        return find_ties(df, columns, categorical, excluded_children=parents)
 
     def _make_transformer(self, col: ColumnSchema, s: pd.Series, discrete: bool) -> ColumnTransformer:
         levels = {"max_categories": self.max_categories, "min_share": self.min_category_share}
@@ -221,6 +239,7 @@ class TableEncoder:
         if missing:
             raise SchemaError(f"Column '{missing[0]}' seen in fit is missing from the data; add it back.")
         base = int(self._transform_rng.integers(2**63 - 1))
+        df = _impute_tied(df, self.ties_, numpy_rng(base, "ties"))
         blocks = [
             t.transform(df[name], numpy_rng(base, name)) for name, t in self.transformers_.items() if t.spans()
         ]
@@ -281,6 +300,8 @@ class TableEncoder:
             pos += width
         for dep in self.dependencies_:
             out[dep.child] = restore_series(dep.derive(out[dep.parent]), self.schema_[dep.child], index)
+        for tie in self.ties_:
+            out[tie.child] = tie.apply(out[tie.child], out[tie.parent])
         return pd.DataFrame({name: out[name] for name in self.schema_.names}, index=index)
 
     def _one_hot_codes(self, X: np.ndarray) -> list[np.ndarray]:
@@ -319,6 +340,9 @@ class TableEncoder:
         check_is_fitted(self, "layout_")
         if column not in self.schema_:
             raise ConditionError(f"Cannot condition on '{column}': no such column; use one of {', '.join(self.condition_columns)}.")
+        tie = next((t for t in self.ties_ if t.child == column and _same_value(t.child_value, value)), None)
+        if tie is not None:  # the child has this value exactly where its parent has its own
+            return self.condition_index(tie.parent, tie.parent_value)
         dep = next((d for d in self.dependencies_ if d.child == column), None)
         if dep is not None:
             parents = dep.parent_levels_for(value)
@@ -358,6 +382,7 @@ class TableEncoder:
             "layout": self.layout_.to_dict(),
             "columns": columns,
             "dependencies": [d.to_dict() for d in self.dependencies_],
+            "ties": [t.to_dict() for t in self.ties_],
         }
         return state, arrays
 
@@ -379,10 +404,28 @@ class TableEncoder:
             transformers[entry["name"]] = t
         enc.transformers_ = transformers
         enc.dependencies_ = [Dependency.from_dict(d) for d in state["dependencies"]]
+        enc.ties_ = [EventTie.from_dict(t) for t in state.get("ties", [])]  # absent in files before ties
         enc.layout_ = Layout.from_dict(state["layout"])
         enc._transform_rng = numpy_rng(enc.seed, "encoder", "transform")
         enc._inverse_rng = numpy_rng(enc.seed, "encoder", "inverse")
         return enc
+
+
+def _impute_tied(df: pd.DataFrame, ties: list[EventTie], rng: np.random.Generator) -> pd.DataFrame:
+    """``df`` with every tied child's event cells replaced by its other values (a copy when changed)."""
+    present = [t for t in ties if t.child in df.columns]
+    if not present:
+        return df
+    df = df.copy()
+    for tie in present:
+        df[tie.child] = tie.impute(df[tie.child], rng)
+    return df
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    if _is_missing(a) or _is_missing(b):
+        return _is_missing(a) and _is_missing(b)
+    return a == b or str(a) == str(b)
 
 
 def _is_missing(value: Any) -> bool:

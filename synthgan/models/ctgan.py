@@ -30,7 +30,8 @@ class CTGAN(AdversarialModel):
     Parameters
     ----------
     epochs : int, optional
-        ``None`` picks about 3000 generator steps' worth, between 5 and 300 epochs.
+        ``None`` picks about ``max(3000, 0.12 x rows)`` generator steps' worth (at most
+        8000), between 5 and 300 epochs.
     batch_size : int, default=500
         Rows per step; a multiple of ``pac``.
     embedding_dim : int, default=128

@@ -59,7 +59,13 @@ class AdversarialModel(TorchModel):
     loss: ClassVar[str] = "wgan-gp"  # "wgan-gp", "wgan" or "gan"
     optimizer: ClassVar[str] = "adam"
     conditional: ClassVar[bool] = False
-    target_steps: ClassVar[int] = 3000  # default epochs aim at about this many generator steps
+    # Default epochs aim at about max(target_steps, steps_per_row x rows) generator steps, at most
+    # max_target_steps: larger tables hold more structure to fit (SDV's fixed 300 epochs scale with
+    # rows too). On bank marketing (36,168 rows) 4,340 steps instead of 3,000 cut the detection AUC
+    # from 0.903 to 0.889/0.894 (seeds 0/1).
+    target_steps: ClassVar[int] = 3000
+    steps_per_row: ClassVar[float] = 0.12
+    max_target_steps: ClassVar[int] = 8000
     checkers = ADVERSARIAL_CHECKERS
 
     def _checked_config(self) -> dict[str, Any]:
@@ -69,7 +75,8 @@ class AdversarialModel(TorchModel):
         return cfg
 
     def _default_epochs(self, n_rows: int, cfg: dict[str, Any]) -> int:
-        return default_epochs(n_rows, cfg["batch_size"], target_steps=self.target_steps, min_epochs=5, max_epochs=300)
+        steps = int(min(max(self.target_steps, self.steps_per_row * n_rows), self.max_target_steps))
+        return default_epochs(n_rows, cfg["batch_size"], target_steps=steps, min_epochs=5, max_epochs=300)
 
     # ---------------------------------------------------------------- networks
     def _condition_layout(self, layout: Layout) -> Layout:
@@ -236,7 +243,8 @@ _SHARED_DOC = """
     Parameters
     ----------
     epochs : int, optional
-        ``None`` picks about 3000 generator steps' worth, between 5 and 300 epochs.
+        ``None`` picks about ``max(3000, 0.12 x rows)`` generator steps' worth (at most
+        8000), between 5 and 300 epochs.
     batch_size : int
         Rows per step; a multiple of ``pac``.
     embedding_dim : int, default=128
