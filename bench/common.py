@@ -27,6 +27,8 @@ CACHE_DIR = BENCH_DIR / ".cache"  # git-ignored: splits, synthetic samples, per-
 RESULTS_DIR = BENCH_DIR / "results"
 PEERS_PYTHON = BENCH_DIR / ".peers-venv" / "bin" / "python"
 
+SDV_EPOCHS = 300  # SDV's default for CTGAN and TVAE (scaled by --epochs-scale)
+
 THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 
 

@@ -22,9 +22,8 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from bench.common import FittedModel
+from bench.common import SDV_EPOCHS, FittedModel
 
-SDV_EPOCHS = 300  # SDV's default for CTGAN and TVAE (scaled by --epochs-scale)
 SMOKE_EPOCHS = 2
 
 

@@ -14,9 +14,8 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from bench.common import FittedModel
+from bench.common import SDV_EPOCHS, FittedModel
 
-SDV_EPOCHS = 300
 SMOKE_EPOCHS = 2
 
 # SDV CTGANSynthesizer's defaults, spelled out so the comparison is at the same architecture

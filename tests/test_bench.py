@@ -175,3 +175,18 @@ def test_scale_check_calls_memory_flat_only_without_growth():
     flat = [[t, 600.0 + (t % 3) * 40] for t in range(20)]  # oscillates with each chunk, does not grow
     growing = [[t, 300.0 + 40 * t] for t in range(20)]  # holds every chunk written so far
     assert scale_check._growth(flat) <= 1.10 < scale_check._growth(growing)
+
+
+def test_fit_claim_extrapolates_a_shortened_sdv_run_to_300_epochs():
+    runs = [
+        _run("sdv-ctgan", 0, epochs=6, seconds_per_epoch=20.0, preprocess_seconds=70.0, fit_seconds=190.0),
+        _run("synthgan-ctgan", 0, fit_seconds=200.0),
+    ]
+    row = next(r for r in report.checks(report.aggregate(runs)) if r["figure"] == "fit_seconds")
+    assert row["peer_value"] == pytest.approx(70.0 + 20.0 * 300)  # not the 190 s the 6 epochs took
+    assert row["observed"] == pytest.approx(200.0 / 6070.0, abs=1e-4) and row["met"] is True
+    assert row["peer_extrapolated_from_epochs"] == 6
+    full = [_run("sdv-ctgan", 0, epochs=300, seconds_per_epoch=4.0, preprocess_seconds=20.0, fit_seconds=1220.0),
+            _run("synthgan-ctgan", 0, fit_seconds=200.0)]
+    row = next(r for r in report.checks(report.aggregate(full)) if r["figure"] == "fit_seconds")
+    assert row["peer_value"] == 1220.0 and "peer_extrapolated_from_epochs" not in row and row["met"] is False
