@@ -100,14 +100,12 @@ def find_ties(df: pd.DataFrame, columns: list[str], categorical: set[str], exclu
     if n_rows == 0:
         return []
     tolerance = int(MAX_DISAGREEMENT * n_rows)
-    events: list[tuple[str, Any, np.ndarray, int]] = []
+    events: list[tuple[str, Any, int]] = []
     for name in columns:
         counts = df[name].value_counts(dropna=False)  # most frequent first
         counts = counts[(counts >= MIN_SHARE * n_rows) & (counts <= (1 - MIN_SHARE) * n_rows)].iloc[:MAX_EVENTS_PER_COLUMN]
-        for value, count in counts.items():
-            value = _json_value(value)
-            events.append((name, value, event_mask(df[name], value), int(count)))
-    groups = _group(events, tolerance)
+        events += [(name, _json_value(value), int(count)) for value, count in counts.items()]
+    groups = _group(df, events, tolerance)
     ties, used = [], set()
     for members in groups:
         by_column = {events[i][0]: events[i] for i in members}
@@ -126,9 +124,19 @@ def find_ties(df: pd.DataFrame, columns: list[str], categorical: set[str], exclu
     return sorted(ties, key=lambda t: columns.index(t.child))
 
 
-def _group(events: list[tuple[str, Any, np.ndarray, int]], tolerance: int) -> list[list[int]]:
-    """Union of events that disagree on at most ``tolerance`` rows (only similar counts are compared)."""
+def _group(df: pd.DataFrame, events: list[tuple[str, Any, int]], tolerance: int) -> list[list[int]]:
+    """Union of events that disagree on at most ``tolerance`` rows.
+
+    Only events with counts within ``tolerance`` of each other can agree that well, so
+    masks are built only for those (a wide, long table never holds every event's mask).
+    """
     parent = list(range(len(events)))
+    masks: dict[int, np.ndarray] = {}
+
+    def mask(i: int) -> np.ndarray:
+        if i not in masks:
+            masks[i] = event_mask(df[events[i][0]], events[i][1])
+        return masks[i]
 
     def root(i: int) -> int:
         while parent[i] != i:
@@ -136,12 +144,12 @@ def _group(events: list[tuple[str, Any, np.ndarray, int]], tolerance: int) -> li
             i = parent[i]
         return i
 
-    order = sorted(range(len(events)), key=lambda i: events[i][3])
+    order = sorted(range(len(events)), key=lambda i: events[i][2])
     for a, i in enumerate(order):
         for j in order[a + 1 :]:
-            if events[j][3] - events[i][3] > tolerance:
+            if events[j][2] - events[i][2] > tolerance:
                 break  # sorted by count: no later event can be close enough
-            if events[i][0] != events[j][0] and np.count_nonzero(events[i][2] != events[j][2]) <= tolerance:
+            if events[i][0] != events[j][0] and np.count_nonzero(mask(i) != mask(j)) <= tolerance:
                 parent[root(j)] = root(i)
     groups: dict[int, list[int]] = {}
     for i in range(len(events)):
