@@ -28,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from synthgan.data.transforms.values import to_python
+from synthgan.data.transforms.values import json_value
 
 _SCREEN_ROWS = 5_000
 
@@ -137,11 +137,6 @@ def _mapping(child: str, parent: str, codes: dict, uniques: dict) -> Dependency:
     return Dependency(
         child=child,
         parent=parent,
-        parent_levels=[_json_value(v) for v in uniques[parent]],
-        child_values=[_json_value(uniques[child][i]) for i in child_of],
+        parent_levels=[json_value(v) for v in uniques[parent]],
+        child_values=[json_value(uniques[child][i]) for i in child_of],
     )
-
-
-def _json_value(value: Any) -> Any:
-    value = to_python(value)
-    return None if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA else value

@@ -39,6 +39,7 @@ from synthgan.data.transforms import TRANSFORMERS
 from synthgan.data.transforms.base import ColumnTransformer
 from synthgan.data.transforms.constant import ConstantColumn
 from synthgan.data.transforms.identifier import IdentifierGenerator
+from synthgan.data.transforms.levels import same_level
 from synthgan.data.transforms.mode_specific import ModeSpecificNormalizer
 from synthgan.data.transforms.onehot import OneHotEncoder
 from synthgan.data.transforms.ordinal import OrdinalCategories, OrdinalNumeric
@@ -425,7 +426,7 @@ def _impute_tied(df: pd.DataFrame, ties: list[EventTie], rng: np.random.Generato
 def _same_value(a: Any, b: Any) -> bool:
     if _is_missing(a) or _is_missing(b):
         return _is_missing(a) and _is_missing(b)
-    return a == b or str(a) == str(b)
+    return same_level(a, b)
 
 
 def _is_missing(value: Any) -> bool:

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from synthgan.data.dependencies import _json_value
+from synthgan.data.transforms.values import json_value
 
 MIN_SHARE = 0.01
 MAX_DISAGREEMENT = 0.001
@@ -53,7 +53,7 @@ class EventTie:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "EventTie":
-        return cls(data["child"], data["child_value"], data["parent"], data["parent_value"])
+        return cls(**data)
 
     def impute(self, child: pd.Series, rng: np.random.Generator) -> pd.Series:
         """``child`` with its event cells replaced by draws from its other values (what the model learns)."""
@@ -104,7 +104,7 @@ def find_ties(df: pd.DataFrame, columns: list[str], categorical: set[str], exclu
     for name in columns:
         counts = df[name].value_counts(dropna=False)  # most frequent first
         counts = counts[(counts >= MIN_SHARE * n_rows) & (counts <= (1 - MIN_SHARE) * n_rows)].iloc[:MAX_EVENTS_PER_COLUMN]
-        events += [(name, _json_value(value), int(count)) for value, count in counts.items()]
+        events += [(name, json_value(value), int(count)) for value, count in counts.items()]
     groups = _group(df, events, tolerance)
     ties, used = [], set()
     for members in groups:

@@ -41,6 +41,7 @@ class ResidualGenerator(nn.Module):
 
     def __init__(self, in_features: int, hidden: tuple[int, ...], out_features: int, generator: torch.Generator) -> None:
         super().__init__()
+        self.in_features = in_features
         blocks, width = [], in_features
         for size in hidden:
             blocks.append(Residual(width, size, generator))
@@ -79,12 +80,12 @@ class ResidualGenerator(nn.Module):
             which span-wise sampling reads it, instead of ``(n, out_features)``.
         """
         n, noise_width = noise.shape
-        cond_width = self.blocks[0].fc.in_features - noise_width if len(self.blocks) else self.out.in_features - noise_width
+        cond_width = self.in_features - noise_width
         if cond_width and condition is None:
             raise ValueError(f"this generator takes a {cond_width}-wide conditional vector: pass its positions as 'condition'")
-        layers = [(*_folded(block), True) for block in self.blocks] + [(self.out.weight, self.out.bias, False)]
+        layers = [_folded(block) for block in self.blocks] + [(self.out.weight, self.out.bias)]
         tables, dense = [], []
-        for weight, bias, _ in layers:
+        for weight, bias in layers:
             split = weight.shape[1] - cond_width
             table = bias.unsqueeze(0) if not cond_width else bias.unsqueeze(0) + weight[:, split:].t()
             tables.append(table.contiguous())

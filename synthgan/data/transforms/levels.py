@@ -119,7 +119,7 @@ class CategoryLevels:
         """Code of a training level (a bucketed level gives the "other" code), else None."""
         for levels, code in ((self.kept, None), (self.bucket, self.other_code)):
             for i, level in enumerate(levels):
-                if _same(level, value):
+                if same_level(level, value):
                     return i if code is None else code
         return None
 
@@ -132,7 +132,7 @@ class CategoryLevels:
         return cls(list(state["kept"]), list(state["bucket"]), arrays["bucket_p"], bool(state["has_missing"]))
 
 
-def _same(level: Any, value: Any) -> bool:
+def same_level(level: Any, value: Any) -> bool:
     """Exact match first; then text match, so "13" finds the integer level 13 (CLI input)."""
     if type(level) is type(value) or (isinstance(level, (int, float)) and isinstance(value, (int, float))):
         if level == value:

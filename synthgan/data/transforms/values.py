@@ -54,6 +54,12 @@ def to_python(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
+def json_value(value: Any) -> Any:
+    """``to_python(value)``, with every kind of missing (None, NaN, pd.NA) as None."""
+    value = to_python(value)
+    return None if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA else value
+
+
 def restore_series(values: np.ndarray, col: ColumnSchema, index: pd.Index | None = None) -> pd.Series:
     """Build the output column from decoded values, cast to ``col.dtype``.
 
