@@ -15,7 +15,7 @@ __all__ = ["Synthesizer", "load", "evaluate", "__version__"]
 def __getattr__(name: str) -> Any:
     # Lazy: `import synthgan.errors` or the CLI's `--help` must not pay for torch.
     if name in ("Synthesizer", "load"):
-        from synthgan import synthesizer
+        from synthgan.tabular import synthesizer
 
         return getattr(synthesizer, name)
     if name == "evaluate":

@@ -149,7 +149,7 @@ def test_sample_to_missing_folder_and_bad_model_file(tmp_path, model_file):
 
 
 def test_interrupted_sample_leaves_no_file(tmp_path, model_file, monkeypatch):
-    from synthgan.synthesizer import Synthesizer
+    from synthgan.tabular.synthesizer import Synthesizer
 
     original = Synthesizer.sample_chunks
 

@@ -7,10 +7,10 @@ import pytest
 import torch
 
 from synthgan.cli.describe import describe_model_file
-from synthgan.data.encoder import TableEncoder
-from synthgan.models import create_model
-from synthgan.synthesizer import Synthesizer, load
-from synthgan.training.diagnostics import CollapseMonitor, category_coverage, collapse_alarms, distinct_share
+from synthgan.tabular.encoder import TableEncoder
+from synthgan.core.registry import create_model
+from synthgan.tabular.synthesizer import Synthesizer, load
+from synthgan.tabular.fitting.diagnostics import CollapseMonitor, category_coverage, collapse_alarms, distinct_share
 
 SMALL = {"epochs": 3, "batch_size": 100, "device": "cpu"}
 TINY_GAN = {"generator_dim": (32, 32), "discriminator_dim": (32, 32), "embedding_dim": 16}

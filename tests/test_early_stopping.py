@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 import torch
 
-from synthgan.data.encoder import TableEncoder
+from synthgan.tabular.encoder import TableEncoder
 from synthgan.errors import ConfigError
-from synthgan.models import create_model
-from synthgan.synthesizer import Synthesizer
-from synthgan.training.callbacks import Callback
-from synthgan.training.early_stopping import EarlyStopping
-from synthgan.training.trainer import Trainer
-from synthgan.training.validation import holdout_split
+from synthgan.core.registry import create_model
+from synthgan.tabular.synthesizer import Synthesizer
+from synthgan.core.callbacks import Callback
+from synthgan.core.early_stopping import EarlyStopping
+from synthgan.core.trainer import Trainer
+from synthgan.tabular.fitting.validation import holdout_split
 
 SMALL = {"epochs": 4, "batch_size": 100, "device": "cpu"}
 TINY_GAN = {"generator_dim": (32, 32), "discriminator_dim": (32, 32), "embedding_dim": 16}

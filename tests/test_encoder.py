@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 import torch
 
-from synthgan.data.encoder import TableEncoder
-from synthgan.data.schema import ColumnSchema, Schema, infer_schema
+from synthgan.tabular.encoder import TableEncoder
+from synthgan.tabular.schema import ColumnSchema, Schema, infer_schema
 from synthgan.errors import ConditionError, ConfigError, DataValidationError, DataWarning, NotFittedError
 
 EXACT = {"min_category_share": 0.0}  # no rare-level bucket: categoricals must come back exactly
@@ -441,7 +441,7 @@ def test_one_hot_decoding_matches_the_argmax_path(load_table, adult):
 
 
 def test_derived_column_lookup_is_the_same_through_arrow(adult):
-    from synthgan.data.dependencies import _positions
+    from synthgan.tabular.dependencies import _positions
 
     dep = TableEncoder(seed=0).fit(adult).dependencies_[0]
     parent = pd.concat([adult[dep.parent].iloc[:500], pd.Series(["unseen", None], dtype="str")], ignore_index=True)
@@ -468,7 +468,7 @@ def _tied_frame(n: int = 2000, seed: int = 0) -> pd.DataFrame:
 
 
 def test_tied_events_are_found_and_every_decoded_row_keeps_them():
-    from synthgan.data.ties import event_mask
+    from synthgan.tabular.ties import event_mask
 
     df = _tied_frame()
     enc = TableEncoder(seed=0).fit(df)

@@ -1,7 +1,7 @@
 """Common checks over every registered model, plus per-model behaviour (ctgan conditions, copula marginals).
 
 Models learn from small synthetic encoded matrices built from a Layout
-(synthgan.models._synthetic), so these tests do not depend on the encoder.
+(synthgan.tabular.models._synthetic), so these tests do not depend on the encoder.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 import torch
 
-from synthgan.data.layout import Layout, Span
+from synthgan.tabular.layout import Layout, Span
 from synthgan.errors import ConditionError, ConfigError, DataValidationError, NotFittedError
-from synthgan.models import available_models, create_model, get_model_class
-from synthgan.models._synthetic import synthetic_encoded, synthetic_ordinal
+from synthgan.core.registry import available_models, create_model, get_model_class
+from synthgan.tabular.models._synthetic import synthetic_encoded, synthetic_ordinal
 
 SMALL = {
     "ctgan": dict(epochs=2, batch_size=50, embedding_dim=8, generator_dim=(32,), discriminator_dim=(32,)),
@@ -269,6 +269,6 @@ def test_copula_rejects_codes_out_of_range():
 
 
 def test_copula_module_does_not_import_torch():
-    code = "import sys; import synthgan.models.copula; import synthgan.models; print('torch' in sys.modules)"
+    code = "import sys; import synthgan.tabular.models.copula; import synthgan.core.registry; print('torch' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"

@@ -7,10 +7,11 @@ import sys
 
 import pytest
 
-import synthgan.models as models
+import synthgan.tabular.models as models
 from synthgan.errors import ConfigError
-from synthgan.models import BaseModel, available_models, create_model, get_model_class, register
-from synthgan.models import registry
+from synthgan.core.model import BaseModel
+from synthgan.core.registry import available_models, create_model, get_model_class, register
+from synthgan.core import registry
 
 BUILTIN = ["ctgan", "wgan-gp", "wgan", "gan", "tvae", "copula"]
 
@@ -51,7 +52,7 @@ def test_lazy_class_attributes():
 
 
 def test_listing_models_does_not_import_torch():
-    code = "import sys; from synthgan.models import available_models; available_models(); print('torch' in sys.modules)"
+    code = "import sys; from synthgan.core.registry import available_models; available_models(); print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

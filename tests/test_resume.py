@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 from synthgan.cli.main import app
 from synthgan.errors import ConfigError, InputFileError, ModelFileError
 from synthgan.io.serialization import load_model_file
-from synthgan.synthesizer import Synthesizer
-from synthgan.training.callbacks import Callback
-from synthgan.training.checkpoint import read_checkpoint
+from synthgan.tabular.synthesizer import Synthesizer
+from synthgan.core.callbacks import Callback
+from synthgan.core.checkpoint import read_checkpoint
 
 runner = CliRunner()
 TINY = {
@@ -115,8 +115,8 @@ def test_cli_resume_matches_an_uninterrupted_cli_fit(small, tmp_path):
 KILLED_FIT = """
 import os, signal, sys
 import pandas as pd, torch
-from synthgan.synthesizer import Synthesizer
-from synthgan.training.callbacks import Callback
+from synthgan.tabular.synthesizer import Synthesizer
+from synthgan.core.callbacks import Callback
 torch.set_num_threads(1)
 class Kill(Callback):
     def on_epoch_end(self, model, epoch, logs):

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from synthgan.data.schema import COLUMN_KINDS, ColumnSchema, Schema, complete_schema, infer_schema
+from synthgan.tabular.schema import COLUMN_KINDS, ColumnSchema, Schema, complete_schema, infer_schema
 from synthgan.errors import DataWarning, SchemaError
 
 

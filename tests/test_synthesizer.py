@@ -11,7 +11,7 @@ import torch
 
 from synthgan import Synthesizer, load
 from synthgan.errors import ConditionError, ConfigError, NotFittedError
-from synthgan.models.registry import available_models
+from synthgan.core.registry import available_models
 
 # Enough training that marginals (incl. missing shares) are learned, small enough for CI.
 EPOCHS = {"ctgan": 40, "wgan-gp": 40, "wgan": 40, "gan": 40, "tvae": 40, "copula": None}

@@ -11,15 +11,15 @@ import torch
 import torch.nn.functional as F
 
 from synthgan.errors import ConditionError, ConfigError
-from synthgan.models import create_model
-from synthgan.models._synthetic import synthetic_encoded
-from synthgan.models.layers import PacCritic, ResidualGenerator, gumbel_noise, seeded_linear
-from synthgan.models.spans import SpanIndex
-from synthgan.training.callbacks import Callback, RichProgress
-from synthgan.training.conditional import ConditionalSampler
-from synthgan.training.device import resolve_device
-from synthgan.training.optim import Adam, RMSprop
-from synthgan.training.trainer import Trainer, default_epochs
+from synthgan.core.registry import create_model
+from synthgan.tabular.models._synthetic import synthetic_encoded
+from synthgan.core.layers import PacCritic, ResidualGenerator, gumbel_noise, seeded_linear
+from synthgan.tabular.models.spans import SpanIndex
+from synthgan.core.callbacks import Callback, RichProgress
+from synthgan.tabular.models.condition_vectors import ConditionalSampler
+from synthgan.core.device import resolve_device
+from synthgan.core.optim import Adam, RMSprop
+from synthgan.core.trainer import Trainer, default_epochs
 
 CPU = torch.device("cpu")
 
@@ -252,7 +252,7 @@ def test_resolve_device():
 
 @pytest.mark.parametrize("cond_width", [0, 1, 7])
 def test_generate_fast_path_equals_the_graph_with_a_one_hot_condition(cond_width):
-    from synthgan.models.layers import GENERATE_BLOCK_ROWS
+    from synthgan.core.layers import GENERATE_BLOCK_ROWS
 
     net = ResidualGenerator(5 + cond_width, (16, 12), 9, gen(3))
     with torch.no_grad():

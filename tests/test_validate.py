@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from synthgan.data.schema import ColumnSchema, Schema, infer_schema
-from synthgan.data.validate import validate_frame
+from synthgan.tabular.schema import ColumnSchema, Schema, infer_schema
+from synthgan.tabular.validate import validate_frame
 from synthgan.errors import DataValidationError, SchemaError
 
 

@@ -304,7 +304,7 @@ def _privacy(one: _Seed, arm: str, synthetic: pd.DataFrame, kinds: FeatureKinds)
 
 
 def _check_model_names(names: list[str]) -> None:
-    from synthgan.models.registry import available_models
+    from synthgan.core.registry import available_models
 
     unknown = [n for n in names if n not in available_models()]
     if unknown:

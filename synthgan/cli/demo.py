@@ -25,8 +25,8 @@ def run_demo(output_dir: Path, *, model: str = "ctgan", epochs: int | None = Non
     """Run the demo and return what it measured (paths, seconds, scores)."""
     from synthgan.evaluation import column_pair_trends, column_shapes
     from synthgan.io.tables import write_table
-    from synthgan.models.registry import get_model_class
-    from synthgan.synthesizer import Synthesizer
+    from synthgan.core.registry import get_model_class
+    from synthgan.tabular.synthesizer import Synthesizer
 
     get_model_class(model)
     output_dir.mkdir(parents=True, exist_ok=True)

@@ -65,8 +65,8 @@ def fit(
     """Fit a model on a table and save it (safetensors + JSON manifest, never pickle)."""
     from synthgan.io.atomic import check_output_path
     from synthgan.io.tables import read_table
-    from synthgan.models.registry import get_model_class
-    from synthgan.synthesizer import Synthesizer
+    from synthgan.core.registry import get_model_class
+    from synthgan.tabular.synthesizer import Synthesizer
 
     get_model_class(model)  # unknown names fail before any reading or training
     check_output_path(output, what="model file")  # fail before training, not after
@@ -106,7 +106,7 @@ def sample(
     """Generate synthetic rows from a model file, streamed to CSV or Parquet."""
     from synthgan.io.atomic import check_output_path
     from synthgan.io.tables import write_table_chunks
-    from synthgan.synthesizer import _check_n, load
+    from synthgan.tabular.synthesizer import _check_n, load
 
     n = _check_n(n)
     check_output_path(output, what="table")
@@ -125,7 +125,7 @@ def schema(
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the JSON here instead of printing it.")] = None,
 ) -> None:
     """Print (or write) the inferred schema as JSON; edit it and pass it back with `fit --schema`."""
-    from synthgan.data.schema import infer_schema
+    from synthgan.tabular.schema import infer_schema
     from synthgan.io.atomic import atomic_path
     from synthgan.io.tables import read_table
 
@@ -149,7 +149,7 @@ def info(model_file: Annotated[Path, typer.Argument(help="Model file written by 
 @app.command("models")
 def list_models() -> None:
     """List the registered model names."""
-    from synthgan.models.registry import available_models, get_model_class
+    from synthgan.core.registry import available_models, get_model_class
 
     for name in available_models():
         cls = get_model_class(name)

@@ -1,1 +1,0 @@
-"""Schema inference, validation and reversible encoding of tables."""

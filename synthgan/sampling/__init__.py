@@ -1,1 +1,0 @@
-"""Turning a fitted model into decoded rows, with conditions met exactly."""

@@ -1,0 +1,181 @@
+"""TVAE: a variational autoencoder over encoded rows (Xu et al., 2019).
+
+The encoder maps a row to a Gaussian posterior over a latent code; the decoder maps a
+code back to logits for every softmax span and a mean (through tanh) with a learned
+standard deviation for every value column. Loss = ``loss_factor`` x (cross-entropy of
+the spans + Gaussian negative log-likelihood of the values) + KL to N(0, I).
+Sampling decodes prior draws and samples each span's category and each value.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import torch
+from torch import nn
+
+from synthgan.tabular.layout import Layout
+from synthgan.core import params as P
+from synthgan.core.layers import MLP, seeded_linear
+from synthgan.tabular.models.spans import SpanIndex
+from synthgan.core.neural import TorchModel
+from synthgan.core.trainer import default_epochs, make_optimizer
+
+SIGMA_RANGE = (0.01, 1.0)
+
+
+class Encoder(nn.Module):
+    def __init__(self, in_features: int, hidden: tuple[int, ...], latent: int, generator: torch.Generator) -> None:
+        super().__init__()
+        self.trunk = MLP(in_features, hidden, generator)
+        self.mu = seeded_linear(self.trunk.out_features, latent, generator)
+        self.logvar = seeded_linear(self.trunk.out_features, latent, generator)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        h = self.trunk(x)
+        return self.mu(h), self.logvar(h)
+
+
+class Decoder(nn.Module):
+    """Latent code -> raw outputs for every encoded column, plus one learned sigma per value column."""
+
+    def __init__(self, latent: int, hidden: tuple[int, ...], out_features: int, n_values: int, generator: torch.Generator) -> None:
+        super().__init__()
+        self.trunk = MLP(latent, hidden, generator)
+        self.out = seeded_linear(self.trunk.out_features, out_features, generator)
+        self.sigma = nn.Parameter(torch.full((n_values,), 0.1))
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.out(self.trunk(z))
+
+
+class TVAE(TorchModel):
+    """Tabular variational autoencoder (unconditional).
+
+    Parameters
+    ----------
+    epochs : int, optional
+        ``None`` picks about 8000 steps' worth, between 5 and 300 epochs.
+    batch_size : int, default=500
+    embedding_dim : int, default=128
+        Size of the latent code.
+    compress_dims, decompress_dims : sequence of int, default=(128, 128)
+        Hidden widths of the encoder and the decoder.
+    lr : float, default=1e-3
+        Adam learning rate.
+    l2scale : float, default=1e-5
+        L2 weight decay.
+    loss_factor : float, default=2.0
+        Weight of the reconstruction term against the KL term.
+    device : str, default="auto"
+        ``"auto"`` (CUDA when available), ``"cpu"`` or ``"cuda"``.
+
+    Attributes
+    ----------
+    layout_ : Layout
+    history_ : list of dict
+        Per epoch: loss, reconstruction_loss, kl_loss, seconds.
+    seed_ : int
+    epochs_ : int
+    """
+
+    name: ClassVar[str] = "tvae"
+    target_steps: ClassVar[int] = 8000
+    checkers = {
+        "epochs": P.optional_positive_int,
+        "batch_size": P.positive_int,
+        "embedding_dim": P.positive_int,
+        "compress_dims": P.layer_sizes,
+        "decompress_dims": P.layer_sizes,
+        "lr": P.positive_float,
+        "l2scale": P.non_negative_float,
+        "loss_factor": P.positive_float,
+        "device": P.device_name,
+    }
+
+    def __init__(
+        self,
+        *,
+        epochs: int | None = None,
+        batch_size: int = 500,
+        embedding_dim: int = 128,
+        compress_dims: tuple[int, ...] = (128, 128),
+        decompress_dims: tuple[int, ...] = (128, 128),
+        lr: float = 1e-3,
+        l2scale: float = 1e-5,
+        loss_factor: float = 2.0,
+        device: str = "auto",
+    ) -> None:
+        self._store(locals())
+
+    def _default_epochs(self, n_rows: int, cfg: dict[str, Any]) -> int:
+        return default_epochs(n_rows, cfg["batch_size"], target_steps=self.target_steps, min_epochs=5, max_epochs=300)
+
+    def _build(self, layout: Layout, cfg: dict[str, Any], init: torch.Generator, train: torch.Generator | None) -> None:
+        self._spans = SpanIndex(layout, self._device)
+        latent = cfg["embedding_dim"]
+        self._encoder = Encoder(layout.width, cfg["compress_dims"], latent, init)
+        self._decoder = Decoder(latent, cfg["decompress_dims"], layout.width, len(self._spans.tanh_cols), init)
+
+    def _saved_modules(self) -> dict[str, nn.Module]:
+        return {"decoder": self._decoder}
+
+    def _training_modules(self) -> dict[str, nn.Module]:
+        return {"encoder": self._encoder, "decoder": self._decoder}
+
+    def _training_extras(self) -> dict[str, torch.Tensor]:
+        return {"order": self._order["perm"], "order_position": torch.tensor(self._order["pos"])}
+
+    def _load_training_extras(self, tensors: dict[str, torch.Tensor]) -> None:
+        self._order["perm"] = tensors["order"].to(self._device)
+        self._order["pos"] = int(tensors["order_position"])
+
+    def _loss(self, x: torch.Tensor, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        rows = x.shape[0]
+        mu, logvar = self._encoder(x)
+        z = mu + torch.randn(mu.shape, generator=gen, device=x.device) * torch.exp(0.5 * logvar)
+        raw = self._decoder(z)
+        sigma = self._decoder.sigma
+        cols = self._spans.tanh_cols
+        error = x.index_select(1, cols) - torch.tanh(raw.index_select(1, cols))
+        gaussian = (error.square() / (2 * sigma.square())).sum() + torch.log(sigma).sum() * rows
+        categorical = self._spans.span_cross_entropy(raw, self._spans.codes(x)).sum()
+        reconstruction = (gaussian + categorical) / rows
+        kl = -0.5 * (1 + logvar - mu.square() - logvar.exp()).sum() / rows
+        return self._cfg["loss_factor"] * reconstruction + kl, reconstruction, kl
+
+    def _make_step(self, data: torch.Tensor, cfg: dict[str, Any], gen: torch.Generator):
+        self._encoder.to(self._device).train()
+        params = list(self._encoder.parameters()) + list(self._decoder.parameters())
+        opt = make_optimizer("adam", params, lr=cfg["lr"], weight_decay=cfg["l2scale"])
+        n_rows, batch_size = data.shape[0], min(cfg["batch_size"], data.shape[0])
+        order = {"perm": torch.randperm(n_rows, generator=gen, device=self._device), "pos": 0}
+        self._order, self._optimizers = order, {"vae": opt}
+
+        def step() -> torch.Tensor:
+            if order["pos"] + batch_size > n_rows:  # a fresh shuffle each pass over the data
+                order["perm"], order["pos"] = torch.randperm(n_rows, generator=gen, device=self._device), 0
+            rows = order["perm"][order["pos"] : order["pos"] + batch_size]
+            order["pos"] += batch_size
+            loss, reconstruction, kl = self._loss(data.index_select(0, rows), gen)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            with torch.no_grad():
+                self._decoder.sigma.clamp_(*SIGMA_RANGE)
+            return torch.stack([loss.detach(), reconstruction.detach(), kl.detach()])
+
+        return step, ["loss", "reconstruction_loss", "kl_loss"], max(n_rows // batch_size, 1)
+
+    def _finish_training(self) -> None:
+        self._encoder = self._order = None  # only needed for training
+
+    def _generate(self, n: int, gen: torch.Generator, condition: tuple[int, int] | None) -> torch.Tensor:
+        z = torch.randn(n, self._cfg["embedding_dim"], generator=gen, device=self._device)
+        raw = self._decoder(z)
+        index = self._spans
+        out = index.sample_rows(raw.T.contiguous(), gen)  # a draw from each span's softmax, tanh on values
+        values = out.index_select(1, index.tanh_cols)
+        values += self._decoder.sigma * torch.randn(values.shape, generator=gen, device=raw.device)
+        out.index_copy_(1, index.tanh_cols, values.clamp_(-1.0, 1.0))
+        return out

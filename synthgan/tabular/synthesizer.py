@@ -1,0 +1,310 @@
+"""The public estimator: fit a model on a table, sample synthetic rows, save and load.
+
+:class:`Synthesizer` glues the pieces together and holds all fitted state; the
+pieces stay independent: :mod:`synthgan.tabular.schema` and :mod:`synthgan.tabular.encoder`
+(schema, validation, reversible encoding), :mod:`synthgan.tabular.models` (networks and their
+training on encoded rows), :mod:`synthgan.tabular.conditions` (conditions) and
+:mod:`synthgan.io` (files).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synthgan import __version__
+from synthgan._random import child_seed, numpy_rng
+from synthgan.tabular.encoder import TableEncoder
+from synthgan.tabular.layout import Layout
+from synthgan.tabular.schema import Schema, infer_schema
+from synthgan.tabular.validate import validate_frame
+from synthgan.errors import ConfigError, ModelFileError, check_is_fitted
+from synthgan.io.serialization import load_model_file, save_model_file
+from synthgan.core.registry import create_model, get_model_class
+from synthgan.tabular.conditions import ConditionSampler, KeyCursor
+from synthgan.tabular.fitting.plan import TrainingOptions, plan_training
+
+DEFAULT_CHUNK_ROWS = 100_000
+
+
+def _check_n(n: Any) -> int:
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n <= 0:
+        raise ConfigError(f"n (number of rows) must be a positive integer, got {n!r}")
+    return int(n)
+
+
+class Synthesizer:
+    """Learn a table's distribution and generate synthetic rows.
+
+    Parameters
+    ----------
+    model : str, default="ctgan"
+        Registered model name: ``ctgan``, ``wgan-gp``, ``wgan``, ``gan``, ``tvae`` or ``copula``
+        (see :func:`synthgan.core.registry.available_models`).
+    epochs : int, optional
+        Training epochs; ``None`` lets the model choose from the data size.
+    batch_size : int, optional
+        Rows per training step; ``None`` uses the model's default.
+    seed : int or None, default=0
+        The one source of randomness: same data, seed and machine give the same
+        model and byte-identical samples. Global random state is never touched.
+    device : str, default="auto"
+        ``"auto"`` (CUDA when present, else CPU), ``"cpu"`` or ``"cuda"``.
+    verbose : bool, default=False
+        Show a progress bar with losses and ETA while training.
+    schema : Schema, dict, str or path, optional
+        Column kinds to use instead of inferring them (a :class:`Schema`, its dict,
+        or a JSON file path as written by ``synthgan schema``).
+    encoder_params : dict, optional
+        Keyword arguments for :class:`~synthgan.tabular.encoder.TableEncoder`.
+    patience : int, optional
+        Early stopping: stop after this many validation scores in a row without
+        improvement. Setting ``patience``, ``max_time`` or ``validation_every`` holds
+        out 10% of the rows (at most 5,000) and scores samples of the current
+        generator against them (mean of column shapes and pair trends); the model
+        ends with the best-scoring weights.
+    max_time : float, optional
+        Seconds of training after which to stop, keeping the best weights.
+    validation_every : int, optional
+        Epochs between validation scores (default: about 20 per fit).
+    checkpoint_every : int, optional
+        Write a training checkpoint to ``checkpoint`` every this many epochs.
+    checkpoint : str or path, optional
+        Checkpoint file, written by ``checkpoint_every`` and read by ``fit(resume=True)``.
+    **model_params
+        Model-specific options (e.g. ``pac``, ``generator_dim`` for ``ctgan``).
+
+    Attributes
+    ----------
+    schema_ : Schema
+    encoder_ : TableEncoder
+    model_ : BaseModel
+    history_ : list of dict
+        Per-epoch training log (losses, gradient norms, seconds; every few epochs
+        ``category_coverage``, ``distinct_rows``, ``mode_collapse_alarm`` and, when
+        validating, ``validation_score``).
+    diagnostics_ : dict
+        Training summary: ``alarms``, ``best_epoch``, ``stopped_early``, ``validation``, ...
+    fit_seconds_ : float
+
+    Examples
+    --------
+    >>> syn = Synthesizer("copula", seed=0).fit(df)            # doctest: +SKIP
+    >>> syn.sample(1000, conditions={"income": ">50K"})         # doctest: +SKIP
+    >>> syn.save("model.synthgan"); same = load("model.synthgan")  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        model: str = "ctgan",
+        *,
+        epochs: int | None = None,
+        batch_size: int | None = None,
+        seed: int | None = 0,
+        device: str = "auto",
+        verbose: bool = False,
+        schema: Schema | dict | str | os.PathLike | None = None,
+        encoder_params: dict[str, Any] | None = None,
+        patience: int | None = None,
+        max_time: float | None = None,
+        validation_every: int | None = None,
+        checkpoint_every: int | None = None,
+        checkpoint: str | os.PathLike | None = None,
+        **model_params: Any,
+    ) -> None:
+        self.model = model
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.seed = seed
+        self.device = device
+        self.verbose = verbose
+        self.schema = schema
+        self.encoder_params = encoder_params
+        self.patience = patience
+        self.max_time = max_time
+        self.validation_every = validation_every
+        self.checkpoint_every = checkpoint_every
+        self.checkpoint = checkpoint
+        self.model_params = model_params
+
+    # ------------------------------------------------------------------ fitting
+    def _model_kwargs(self) -> dict[str, Any]:
+        kwargs = dict(self.model_params)
+        if self.epochs is not None:
+            kwargs["epochs"] = self.epochs
+        if self.batch_size is not None:
+            kwargs["batch_size"] = self.batch_size
+        if get_model_class(self.model).encoding != "ordinal":
+            kwargs["device"] = self.device
+        return kwargs
+
+    def _resolve_schema(self, data: pd.DataFrame) -> Schema:
+        if self.schema is None:
+            return infer_schema(data)
+        if isinstance(self.schema, Schema):
+            return self.schema
+        if isinstance(self.schema, dict):
+            return Schema.from_dict(self.schema)
+        return Schema.from_json(Path(self.schema).read_text(encoding="utf-8"))
+
+    def fit(self, data: pd.DataFrame, *, callbacks: list | None = None, resume: bool = False) -> "Synthesizer":
+        """Learn ``data`` (a pandas DataFrame); returns ``self``.
+
+        ``resume=True`` continues from the ``checkpoint`` file written by an earlier,
+        interrupted fit with the same data and parameters; the result is identical to
+        an uninterrupted fit.
+        """
+        if not isinstance(data, pd.DataFrame):
+            raise ConfigError(f"data must be a pandas DataFrame, got {type(data).__name__}; read files with synthgan.io.tables.read_table")
+        if self.seed is not None and (isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) or self.seed < 0):
+            raise ConfigError(f"seed must be a non-negative integer or None, got {self.seed!r}")
+        model_cls = get_model_class(self.model)  # fails loudly on an unknown name
+        started = time.perf_counter()
+        schema = self._resolve_schema(data)
+        validate_frame(data, schema)
+        encoder = TableEncoder(encoding=model_cls.encoding, seed=child_seed(self.seed, "encoder"), **(self.encoder_params or {}))
+        encoded = encoder.fit(data, schema).transform(data)
+        preprocess_seconds = time.perf_counter() - started
+        model = create_model(self.model, **self._model_kwargs())
+        all_callbacks = list(callbacks or [])
+        if self.verbose:
+            from synthgan.core.callbacks import RichProgress
+
+            all_callbacks.append(RichProgress())
+        options = TrainingOptions(self.patience, self.max_time, self.validation_every, self.checkpoint_every, self.checkpoint)
+        plan = plan_training(model, data, encoded, encoder, seed=self.seed, options=options, resume=resume)
+        fit_kwargs = {"resume": plan.resume} if plan.resume is not None else {}
+        model.fit(plan.training_matrix(encoded), encoder.layout_, seed=child_seed(self.seed, "model"),
+                  callbacks=all_callbacks + plan.callbacks, **fit_kwargs)
+        self.schema_ = encoder.schema_  # completed: dtypes and formats a hand-written JSON may omit
+        self.encoder_ = encoder
+        self.model_ = model
+        self.history_ = list(model.history_ or [])
+        self.diagnostics_ = plan.diagnostics(self.history_)
+        self.n_rows_fit_ = int(len(data))
+        self.preprocess_seconds_ = preprocess_seconds
+        self.fit_seconds_ = time.perf_counter() - started
+        self._reset_sampling()
+        return self
+
+    def _reset_sampling(self) -> None:
+        self._sample_rng = numpy_rng(self.seed, "sample")
+        self._conditions = ConditionSampler(self.encoder_, self.model_)
+
+    # ----------------------------------------------------------------- sampling
+    def sample_chunks(
+        self,
+        n: int,
+        *,
+        conditions: dict[str, Any] | None = None,
+        seed: int | None = None,
+        chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    ) -> Iterator[pd.DataFrame]:
+        """Yield ``n`` synthetic rows in DataFrames of at most ``chunk_rows`` rows (flat memory)."""
+        check_is_fitted(self, "model_")
+        n = _check_n(n)
+        if not isinstance(chunk_rows, int) or chunk_rows <= 0:
+            raise ConfigError(f"chunk_rows must be a positive integer, got {chunk_rows!r}")
+        rng = numpy_rng(seed, "sample") if seed is not None else self._sample_rng
+        plan = self._conditions.plan(conditions or {})
+        keys = KeyCursor()
+        produced = 0
+        while produced < n:
+            size = min(chunk_rows, n - produced)
+            chunk = self._conditions.generate(size, plan, rng, keys)
+            produced += len(chunk)
+            yield chunk
+
+    def sample(self, n: int, *, conditions: dict[str, Any] | None = None, seed: int | None = None) -> pd.DataFrame:
+        """Generate exactly ``n`` synthetic rows.
+
+        Parameters
+        ----------
+        n : int
+            Number of rows, > 0.
+        conditions : dict, optional
+            ``{column: value}`` for categorical or boolean columns; every row meets them
+            exactly (natively through the conditional vector where the model has one,
+            otherwise by rejection). Unknown columns/values raise ConditionError.
+        seed : int, optional
+            Makes this call reproducible on its own; without it, calls continue the
+            synthesizer's own stream (so two calls give different rows, and a freshly
+            fitted or loaded synthesizer always starts the same way).
+        """
+        chunks = list(self.sample_chunks(n, conditions=conditions, seed=seed))
+        return chunks[0] if len(chunks) == 1 else pd.concat(chunks, ignore_index=True)
+
+    # ---------------------------------------------------------------- persistence
+    def save(self, path: str | os.PathLike) -> Path:
+        """Save to one safetensors file with a JSON manifest (atomic; never pickled)."""
+        check_is_fitted(self, "model_")
+        encoder_state, encoder_arrays = self.encoder_.to_state()
+        manifest = {
+            "synthgan_version": __version__,
+            "model": self.model,
+            "model_config": self.model_.get_config(),
+            "layout": self.encoder_.layout_.to_dict(),
+            "schema": self.schema_.to_dict(),
+            "encoder": encoder_state,
+            "history": self.history_,
+            "diagnostics": getattr(self, "diagnostics_", {}),
+            "seed": self.seed,
+            "fit": {
+                "rows": self.n_rows_fit_,
+                "seconds": round(self.fit_seconds_, 3),
+                "preprocess_seconds": round(self.preprocess_seconds_, 3),
+                "params": {"epochs": self.epochs, "batch_size": self.batch_size, "device": self.device,
+                           "model_params": self.model_params, "encoder_params": self.encoder_params},
+            },
+        }
+        arrays = {f"model/{k}": np.asarray(v) for k, v in self.model_.state_arrays().items()}
+        arrays.update({f"encoder/{k}": np.asarray(v) for k, v in encoder_arrays.items()})
+        return save_model_file(path, manifest, arrays)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "Synthesizer":
+        """Load a model file written by :meth:`save`; nothing is unpickled."""
+        manifest, arrays = load_model_file(path)
+        try:
+            fit = manifest["fit"]
+            params = fit["params"]
+            syn = cls(manifest["model"], epochs=params["epochs"], batch_size=params["batch_size"], seed=manifest["seed"],
+                      device=params["device"], encoder_params=params["encoder_params"], **params["model_params"])
+            layout = Layout.from_dict(manifest["layout"])
+            model_arrays = {k[6:]: v for k, v in arrays.items() if k.startswith("model/")}
+            encoder_arrays = {k[8:]: v for k, v in arrays.items() if k.startswith("encoder/")}
+            syn.schema_ = Schema.from_dict(manifest["schema"])
+            syn.encoder_ = TableEncoder.from_state(manifest["encoder"], encoder_arrays)
+            syn.model_ = get_model_class(manifest["model"]).from_state(manifest["model_config"], model_arrays, layout, manifest["history"])
+            syn.history_ = list(manifest["history"])
+            syn.diagnostics_ = dict(manifest.get("diagnostics", {}))
+            syn.n_rows_fit_ = int(fit["rows"])
+            syn.fit_seconds_ = float(fit["seconds"])
+            syn.preprocess_seconds_ = float(fit.get("preprocess_seconds", 0.0))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelFileError(f"'{path}' has an incomplete or inconsistent manifest ({exc.__class__.__name__}: {exc}); fit the model again") from exc
+        syn._reset_sampling()
+        return syn
+
+    def get_params(self) -> dict[str, Any]:
+        """Constructor arguments, as in scikit-learn."""
+        return {"model": self.model, "epochs": self.epochs, "batch_size": self.batch_size, "seed": self.seed,
+                "device": self.device, "verbose": self.verbose, "schema": self.schema,
+                "encoder_params": self.encoder_params, "patience": self.patience, "max_time": self.max_time,
+                "validation_every": self.validation_every, "checkpoint_every": self.checkpoint_every,
+                "checkpoint": self.checkpoint, **self.model_params}
+
+    def __repr__(self) -> str:
+        fitted = "fitted" if getattr(self, "model_", None) is not None else "not fitted"
+        return f"Synthesizer(model={self.model!r}, epochs={self.epochs!r}, seed={self.seed!r}) [{fitted}]"
+
+
+def load(path: str | os.PathLike) -> Synthesizer:
+    """Load a fitted :class:`Synthesizer` from a ``.synthgan`` model file."""
+    return Synthesizer.load(path)

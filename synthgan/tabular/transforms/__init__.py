@@ -1,0 +1,25 @@
+"""Reversible per-column transformers, one idea per module, and their registry by saved name."""
+
+from synthgan.tabular.transforms.base import ColumnTransformer, SpanSpec
+from synthgan.tabular.transforms.constant import ConstantColumn
+from synthgan.tabular.transforms.identifier import IdentifierGenerator
+from synthgan.tabular.transforms.mode_specific import ModeSpecificNormalizer
+from synthgan.tabular.transforms.onehot import OneHotEncoder
+from synthgan.tabular.transforms.ordinal import OrdinalCategories, OrdinalNumeric
+
+TRANSFORMERS: dict[str, type[ColumnTransformer]] = {
+    cls.name: cls
+    for cls in (ConstantColumn, IdentifierGenerator, ModeSpecificNormalizer, OneHotEncoder, OrdinalCategories, OrdinalNumeric)
+}
+
+__all__ = [
+    "TRANSFORMERS",
+    "ColumnTransformer",
+    "SpanSpec",
+    "ConstantColumn",
+    "IdentifierGenerator",
+    "ModeSpecificNormalizer",
+    "OneHotEncoder",
+    "OrdinalCategories",
+    "OrdinalNumeric",
+]
