@@ -32,7 +32,7 @@ MODELS = available_models()
 
 
 def data_for(name: str) -> tuple[np.ndarray, Layout]:
-    if get_model_class(name).encoding == "ordinal":
+    if get_model_class(name).capabilities.encoding == "ordinal":
         return synthetic_ordinal(300, seed=1)
     return synthetic_encoded(300, seed=1)
 
@@ -146,7 +146,7 @@ def test_bad_n_and_seed_raise_config_error(fitted, name):
         fitted[name].sample(3, seed=-1)
 
 
-@pytest.mark.parametrize("name", [n for n in MODELS if not get_model_class(n).supports_conditions])
+@pytest.mark.parametrize("name", [n for n in MODELS if not get_model_class(n).capabilities.conditional])
 def test_models_without_conditions_refuse_one(fitted, name):
     with pytest.raises(ConditionError, match="condition"):
         fitted[name].sample(5, condition=(0, 0))

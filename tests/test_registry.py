@@ -24,8 +24,8 @@ def test_builtin_names_in_order():
 def test_every_builtin_class_imports_and_carries_its_name(name):
     cls = get_model_class(name)
     assert issubclass(cls, BaseModel) and cls.name == name
-    assert cls.encoding == ("ordinal" if name == "copula" else "mode_specific")
-    assert cls.supports_conditions == (name == "ctgan")
+    assert cls.capabilities.encoding == ("ordinal" if name == "copula" else "mode_specific")
+    assert cls.capabilities.conditional == (name == "ctgan")
     model = create_model(name)
     config = model.get_config()
     assert type(model)(**config).get_config() == config

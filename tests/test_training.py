@@ -19,7 +19,8 @@ from synthgan.core.callbacks import Callback, RichProgress
 from synthgan.tabular.models.condition_vectors import ConditionalSampler
 from synthgan.core.device import resolve_device
 from synthgan.core.optim import Adam, RMSprop
-from synthgan.core.trainer import Trainer, default_epochs
+from synthgan.core.budget import Budget
+from synthgan.core.trainer import Trainer
 
 CPU = torch.device("cpu")
 
@@ -182,9 +183,11 @@ def test_optimisers_match_torch_optim(kind):
 
 
 def test_default_epochs_rule():
-    assert default_epochs(26048, 500, target_steps=6000, min_epochs=5, max_epochs=300) == 116
-    assert default_epochs(100, 500, target_steps=6000, min_epochs=5, max_epochs=300) == 300
-    assert default_epochs(10_000_000, 500, target_steps=6000, min_epochs=5, max_epochs=300) == 5
+    budget = Budget(target_steps=6000)
+    assert budget.epochs(26048, 500) == 116
+    assert budget.epochs(100, 500) == 300
+    assert budget.epochs(10_000_000, 500) == 5
+    assert Budget(target_steps=10, min_epochs=1, max_epochs=9).epochs(1000, 100) == 1  # 10 steps of 10 per epoch
 
 
 class Recorder(Callback):
@@ -307,9 +310,8 @@ def test_sampling_positions_are_where_the_sampling_vectors_are_one(skewed):
 
 
 def test_gan_default_epochs_grow_with_the_table():
-    model = create_model("ctgan")
-    cfg = {"batch_size": 500}
-    assert model._default_epochs(26_048, cfg) == 61  # max(3000, 0.12 x 26,048 = 3,126) steps / 52 per epoch
-    assert model._default_epochs(36_168, cfg) == 61  # 4,340 steps / 72 per epoch
-    assert model._default_epochs(5_000, cfg) == 300  # 3,000 steps, capped at 300 epochs
-    assert model._default_epochs(253_680, cfg) == 16  # capped at 8,000 steps / 507 per epoch
+    budget = create_model("ctgan").capabilities.budget
+    assert budget.epochs(26_048, 500) == 61  # max(3000, 0.12 x 26,048 = 3,126) steps / 52 per epoch
+    assert budget.epochs(36_168, 500) == 61  # 4,340 steps / 72 per epoch
+    assert budget.epochs(5_000, 500) == 300  # 3,000 steps, capped at 300 epochs
+    assert budget.epochs(253_680, 500) == 16  # capped at 8,000 steps / 507 per epoch

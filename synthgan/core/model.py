@@ -1,23 +1,82 @@
-"""The interface every synthesizer model implements.
+"""The contract every model implements, whatever its kind of data, and what it declares it can do.
 
-A model learns from an *encoded* float32 matrix described by a
-:class:`~synthgan.tabular.layout.Layout`; it knows nothing of column names, dtypes or
-files. The :class:`~synthgan.tabular.synthesizer.Synthesizer` does the encoding, decoding,
-conditions, saving and loading around it.
+A model learns from encoded arrays (:class:`~synthgan.core.encoded.EncodedData`: a static
+part, one row per item, and an optional temporal part) and knows nothing of column
+names, dtypes or files. Each kind of data has a pipeline around its models that does
+the encoding, decoding, conditions, saving and loading (for tables:
+:class:`~synthgan.tabular.synthesizer.Synthesizer`).
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
 
-from synthgan.tabular.layout import Layout
+from synthgan.core.budget import Budget
+
+KINDS = ("table", "sequence", "image")
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a model class can do; the registry, CLI help, experiments and file loading read it.
+
+    Attributes
+    ----------
+    kind : {"table", "sequence", "image"}
+        The kind of data the model learns.
+    summary : str
+        One line for ``synthgan models`` and ``--help``.
+    family : str
+        How reports name its kind of generator ("GAN", "VAE", "Gaussian copula").
+    conditional : bool
+        Samples with a condition natively (a conditional vector) instead of by rejection.
+    trainable : bool
+        Learns over epochs with the shared trainer, so callbacks, checkpoints, early
+        stopping and the default :attr:`budget` apply.
+    devices : tuple of str
+        Devices it runs on (``"cpu"``, ``"cuda"``).
+    encoding : str, optional
+        The encoding its kind's encoder must produce (tables: ``"mode_specific"`` or ``"ordinal"``).
+    budget : Budget, optional
+        Default training length (trainable models).
+    one_hot_samples : bool
+        Every softmax span of a sample is an exact one-hot row (decoders may skip the argmax).
+    augmentation_arm : bool
+        Compared as a generator in ``synthgan experiment augment``.
+    """
+
+    kind: str
+    summary: str
+    family: str = "GAN"
+    conditional: bool = False
+    trainable: bool = True
+    devices: tuple[str, ...] = ("cpu", "cuda")
+    encoding: str | None = None
+    budget: Budget | None = None
+    one_hot_samples: bool = False
+    augmentation_arm: bool = False
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"Capabilities.kind must be one of {KINDS}, got {self.kind!r}")
+        if self.trainable and self.budget is None:
+            raise ValueError("a trainable model must declare its default Budget")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe view (``synthgan models --json``, model files)."""
+        return {"kind": self.kind, "summary": self.summary, "family": self.family, "conditional": self.conditional,
+                "trainable": self.trainable, "devices": list(self.devices), "encoding": self.encoding,
+                "budget": self.budget.to_dict() if self.budget is not None else None,
+                "augmentation_arm": self.augmentation_arm}
 
 
 class BaseModel(ABC):
-    """A generative model over encoded rows.
+    """A generative model over encoded data.
 
     Subclasses take their configuration as keyword arguments in ``__init__`` and
     only store them (checked in ``fit``). Learned state ends in ``_``.
@@ -26,55 +85,26 @@ class BaseModel(ABC):
     ----------------
     name : str
         Registry name (``"ctgan"``, ``"tvae"``, ...).
-    encoding : {"mode_specific", "ordinal"}
-        Which encoding of the table the model learns from.
-    supports_conditions : bool
-        True when ``sample`` accepts ``condition`` natively (conditional vector).
-    one_hot_samples : bool
-        True when every softmax span of ``sample``'s output is an exact one-hot row,
-        so the decoder may read categories without an argmax.
+    capabilities : Capabilities
+        What the model can do (kind of data, conditions, training, devices, budget).
     """
 
     name: ClassVar[str]
-    encoding: ClassVar[str] = "mode_specific"
-    supports_conditions: ClassVar[bool] = False
-    one_hot_samples: ClassVar[bool] = False
+    capabilities: ClassVar[Capabilities]
 
-    layout_: Layout | None = None
     history_: list[dict[str, float]] | None = None
 
     @abstractmethod
-    def fit(
-        self,
-        data: np.ndarray,
-        layout: Layout,
-        *,
-        seed: int | None = None,
-        callbacks: list | None = None,
-    ) -> "BaseModel":
-        """Learn from ``data`` (float32, shape ``(n_rows, layout.width)``).
+    def fit(self, data: Any, *args: Any, seed: int | None = None, callbacks: list | None = None, **kwargs: Any) -> "BaseModel":
+        """Learn from encoded data; ``seed`` is the only source of randomness.
 
-        ``seed`` is the only source of randomness (weight init, batches, noise).
         ``callbacks`` receive per-epoch logs (see :mod:`synthgan.core.callbacks`).
-        Sets ``layout_`` and ``history_`` (one dict of floats per epoch).
+        Sets ``history_`` (one dict of floats per epoch) and the model's fitted state.
         """
 
     @abstractmethod
-    def sample(
-        self,
-        n: int,
-        *,
-        seed: int | None = None,
-        condition: tuple[int, int] | None = None,
-    ) -> np.ndarray:
-        """Return ``n`` encoded rows, float32 of shape ``(n, layout_.width)``.
-
-        Softmax spans hold probabilities or one-hot rows (the decoder takes the
-        argmax); ``"value"`` spans hold tanh outputs. ``condition=(k, j)`` asks for
-        category ``j`` of the ``k``-th condition span (``layout_.condition_spans[k]``)
-        and is only accepted when ``supports_conditions`` is True. Models set
-        their networks to eval mode while sampling.
-        """
+    def sample(self, n: int, *, seed: int | None = None, condition: Any = None) -> np.ndarray:
+        """Return ``n`` encoded items (float32); ``condition`` only where ``capabilities.conditional``."""
 
     @abstractmethod
     def get_config(self) -> dict[str, Any]:
@@ -84,13 +114,12 @@ class BaseModel(ABC):
     def state_arrays(self) -> dict[str, np.ndarray]:
         """All learned weights/statistics as named numpy arrays (saved with safetensors)."""
 
+    @abstractmethod
+    def data_spec(self) -> dict[str, Any]:
+        """JSON-safe description of the encoded data the model was fitted on (given back to :meth:`from_state`)."""
+
     @classmethod
     @abstractmethod
-    def from_state(
-        cls,
-        config: dict[str, Any],
-        arrays: dict[str, np.ndarray],
-        layout: Layout,
-        history: list[dict[str, float]],
-    ) -> "BaseModel":
-        """Rebuild a fitted model from ``get_config()``, ``state_arrays()``, layout and history."""
+    def from_state(cls, config: dict[str, Any], arrays: dict[str, np.ndarray], spec: dict[str, Any],
+                   history: list[dict[str, float]]) -> "BaseModel":
+        """Rebuild a fitted model from ``get_config()``, ``state_arrays()``, ``data_spec()`` and history."""

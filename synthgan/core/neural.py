@@ -19,6 +19,7 @@ from synthgan._random import torch_generator
 from synthgan.tabular.layout import Layout
 from synthgan.errors import ConditionError, ModelFileError, check_is_fitted
 from synthgan.core.model import BaseModel
+from synthgan.tabular.models.base import TableModelMixin, as_layout, table_input
 from synthgan.tabular.models.inputs import SampleSeeds, check_encoded, check_n, resolve_fit_seed
 from synthgan.core.params import ConfigMixin
 from synthgan.core.device import resolve_device
@@ -27,15 +28,10 @@ from synthgan.core.trainer import Trainer
 SAMPLE_CHUNK_ROWS = 50_000
 
 
-class TorchModel(ConfigMixin, BaseModel):
+class TorchModel(TableModelMixin, ConfigMixin, BaseModel):
     """Base of the torch models; see the subclasses for their parameters."""
 
-    one_hot_samples: ClassVar[bool] = True  # _generate draws one category per softmax span
-
     # ---------------------------------------------------------------- subclass hooks
-    def _default_epochs(self, n_rows: int, cfg: dict[str, Any]) -> int:
-        raise NotImplementedError
-
     def _build(self, layout: Layout, cfg: dict[str, Any], init: torch.Generator, train: torch.Generator | None) -> None:
         """Create the networks (on CPU, initialised from ``init``); ``train`` feeds dropout masks."""
         raise NotImplementedError
@@ -83,7 +79,7 @@ class TorchModel(ConfigMixin, BaseModel):
         raise ConditionError(f"{self.name} cannot sample with a condition natively; sample without 'condition' and filter the rows")
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, data: np.ndarray, layout: Layout, *, seed: int | None = None, callbacks: list | None = None,
+    def fit(self, data: Any, layout: Layout | None = None, *, seed: int | None = None, callbacks: list | None = None,
             resume: Any = None) -> "TorchModel":
         """Learn from the encoded float32 matrix ``data`` described by ``layout``.
 
@@ -104,7 +100,8 @@ class TorchModel(ConfigMixin, BaseModel):
         self
         """
         cfg = self._checked_config()
-        x = check_encoded(data, layout, model=self.name, encoding=self.encoding)
+        data, layout = table_input(data, layout, model=self.name)
+        x = check_encoded(data, layout, model=self.name, encoding=self.capabilities.encoding)
         fit_seed = resolve_fit_seed(seed, model=self.name)
         device = resolve_device(cfg["device"], model=self.name)
         train_gen = torch_generator(fit_seed, "train", device=device.type)
@@ -114,7 +111,7 @@ class TorchModel(ConfigMixin, BaseModel):
         self._to_device(train=True)
         tensor = torch.as_tensor(x, device=device)
         self._fit_state(tensor, layout)
-        epochs = cfg["epochs"] if cfg["epochs"] is not None else self._default_epochs(len(x), cfg)
+        epochs = cfg["epochs"] if cfg["epochs"] is not None else self.capabilities.budget.epochs(len(x), cfg["batch_size"])
         self._train_gen = train_gen
         self._optimizers: dict[str, Any] = {}  # filled by _make_step, read by checkpoints
         self._kept_weights: dict[str, torch.Tensor] | None = None
@@ -241,8 +238,9 @@ class TorchModel(ConfigMixin, BaseModel):
         return arrays
 
     @classmethod
-    def from_state(cls, config: dict[str, Any], arrays: dict[str, np.ndarray], layout: Layout, history: list[dict[str, float]]) -> "TorchModel":
+    def from_state(cls, config: dict[str, Any], arrays: dict[str, np.ndarray], spec: dict | Layout, history: list[dict[str, float]]) -> "TorchModel":
         """Rebuild a fitted model: same config and layout, weights loaded from ``arrays``."""
+        layout = as_layout(spec, model=cls.name)
         model = cls(**config)
         cfg = model._checked_config()
         model._device = resolve_device(cfg["device"], model=cls.name)

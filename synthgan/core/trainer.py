@@ -35,16 +35,6 @@ def make_optimizer(
     raise ConfigError(f"optimizer must be 'adam' or 'rmsprop', got {kind!r}")
 
 
-def default_epochs(n_rows: int, batch_size: int, *, target_steps: int, min_epochs: int, max_epochs: int) -> int:
-    """Epochs giving about ``target_steps`` optimiser steps, clipped to ``[min_epochs, max_epochs]``.
-
-    Small tables get many cheap epochs, large tables few expensive ones, so the
-    default training time grows much slower than the number of rows.
-    """
-    steps_per_epoch = max(n_rows // batch_size, 1)
-    return int(min(max(math.ceil(target_steps / steps_per_epoch), min_epochs), max_epochs))
-
-
 class Trainer:
     """Run ``epochs`` epochs of ``steps_per_epoch`` steps, logging and calling back once per epoch.
 

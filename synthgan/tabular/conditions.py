@@ -82,7 +82,7 @@ class ConditionSampler:
                 )
             index, resolved = self._resolve(column, value)
             values[column] = resolved
-            if native is None and getattr(self.model, "supports_conditions", False):
+            if native is None and self.model.capabilities.conditional:
                 native = index
         return ConditionPlan(values=values, native=native)
 
@@ -99,7 +99,7 @@ class ConditionSampler:
     def _decode(self, n: int, rng: np.random.Generator, native: tuple[int, int] | None, keys: KeyCursor) -> pd.DataFrame:
         model_seed, decode_seed = (int(s) for s in rng.integers(0, 2**62, size=2))
         encoded = self.model.sample(n, seed=model_seed, condition=native)
-        one_hot = getattr(self.model, "one_hot_samples", False)
+        one_hot = self.model.capabilities.one_hot_samples
         return self.encoder.inverse_transform(encoded, seed=decode_seed, id_offset=keys.take(n), one_hot=one_hot)
 
     def generate(self, n: int, plan: ConditionPlan, rng: np.random.Generator, keys: KeyCursor) -> pd.DataFrame:

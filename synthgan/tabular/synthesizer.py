@@ -140,7 +140,7 @@ class Synthesizer:
             kwargs["epochs"] = self.epochs
         if self.batch_size is not None:
             kwargs["batch_size"] = self.batch_size
-        if get_model_class(self.model).encoding != "ordinal":
+        if "cuda" in get_model_class(self.model).capabilities.devices:
             kwargs["device"] = self.device
         return kwargs
 
@@ -168,7 +168,7 @@ class Synthesizer:
         started = time.perf_counter()
         schema = self._resolve_schema(data)
         validate_frame(data, schema)
-        encoder = TableEncoder(encoding=model_cls.encoding, seed=child_seed(self.seed, "encoder"), **(self.encoder_params or {}))
+        encoder = TableEncoder(encoding=model_cls.capabilities.encoding, seed=child_seed(self.seed, "encoder"), **(self.encoder_params or {}))
         encoded = encoder.fit(data, schema).transform(data)
         preprocess_seconds = time.perf_counter() - started
         model = create_model(self.model, **self._model_kwargs())
@@ -276,12 +276,11 @@ class Synthesizer:
             params = fit["params"]
             syn = cls(manifest["model"], epochs=params["epochs"], batch_size=params["batch_size"], seed=manifest["seed"],
                       device=params["device"], encoder_params=params["encoder_params"], **params["model_params"])
-            layout = Layout.from_dict(manifest["layout"])
             model_arrays = {k[6:]: v for k, v in arrays.items() if k.startswith("model/")}
             encoder_arrays = {k[8:]: v for k, v in arrays.items() if k.startswith("encoder/")}
             syn.schema_ = Schema.from_dict(manifest["schema"])
             syn.encoder_ = TableEncoder.from_state(manifest["encoder"], encoder_arrays)
-            syn.model_ = get_model_class(manifest["model"]).from_state(manifest["model_config"], model_arrays, layout, manifest["history"])
+            syn.model_ = get_model_class(manifest["model"]).from_state(manifest["model_config"], model_arrays, manifest["layout"], manifest["history"])
             syn.history_ = list(manifest["history"])
             syn.diagnostics_ = dict(manifest.get("diagnostics", {}))
             syn.n_rows_fit_ = int(fit["rows"])

@@ -67,7 +67,7 @@ class FidelityScore:
         from synthgan.evaluation import column_pair_trends, column_shapes
 
         gen = torch_generator(self._seed, "preview", device=model._device.type)  # a TorchModel during fit
-        one_hot = getattr(model, "one_hot_samples", False)
+        one_hot = model.capabilities.one_hot_samples
         synthetic = self.encoder.inverse_transform(model.preview(self.rows, gen), seed=self._seed, one_hot=one_hot)
         shapes = column_shapes(self.holdout, synthetic, kinds=self.kinds)
         trends = column_pair_trends(self.holdout, synthetic, kinds=self.kinds)

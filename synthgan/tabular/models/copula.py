@@ -24,7 +24,8 @@ from scipy.stats import rankdata
 from synthgan.tabular.layout import Layout
 from synthgan.errors import ConditionError, DataValidationError, ModelFileError, check_is_fitted
 from synthgan.core import params as P
-from synthgan.core.model import BaseModel
+from synthgan.core.model import BaseModel, Capabilities
+from synthgan.tabular.models.base import TableModelMixin, as_layout, table_input
 from synthgan.tabular.models.inputs import SampleSeeds, check_encoded, check_n, resolve_fit_seed
 from synthgan._random import numpy_rng
 
@@ -76,7 +77,7 @@ def _correlation(scores: np.ndarray, ridge: float) -> np.ndarray:
     return corr / np.outer(d, d)
 
 
-class GaussianCopula(P.ConfigMixin, BaseModel):
+class GaussianCopula(TableModelMixin, P.ConfigMixin, BaseModel):
     """Gaussian copula over empirical marginals (the fast, classical baseline).
 
     Parameters
@@ -100,7 +101,9 @@ class GaussianCopula(P.ConfigMixin, BaseModel):
     """
 
     name: ClassVar[str] = "copula"
-    encoding: ClassVar[str] = "ordinal"
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        kind="table", summary="Gaussian copula with empirical marginals (no torch, seconds to fit)",
+        family="Gaussian-copula", trainable=False, devices=("cpu",), encoding="ordinal", augmentation_arm=True)
     checkers = {
         "epochs": P.optional_positive_int,
         "batch_size": P.optional_positive_int,
@@ -120,15 +123,19 @@ class GaussianCopula(P.ConfigMixin, BaseModel):
     ) -> None:
         self._store(locals())
 
-    def fit(self, data: np.ndarray, layout: Layout, *, seed: int | None = None, callbacks: list | None = None) -> "GaussianCopula":
+    def fit(self, data: Any, layout: Layout | None = None, *, seed: int | None = None, callbacks: list | None = None) -> "GaussianCopula":
         """Learn the marginals and the correlation of ``data`` (ordinal encoding, NaN = missing).
+
+        ``data`` is :class:`~synthgan.core.encoded.EncodedData` (a static part only) or the
+        encoded matrix with its ``layout``.
 
         Returns
         -------
         self
         """
         cfg = self._checked_config()
-        x = check_encoded(data, layout, model=self.name, encoding=self.encoding, allow_nan=True)
+        data, layout = table_input(data, layout, model=self.name)
+        x = check_encoded(data, layout, model=self.name, encoding=self.capabilities.encoding, allow_nan=True)
         fit_seed = resolve_fit_seed(seed, model=self.name)
         callbacks = list(callbacks or [])
         for cb in callbacks:
@@ -215,8 +222,9 @@ class GaussianCopula(P.ConfigMixin, BaseModel):
         }
 
     @classmethod
-    def from_state(cls, config: dict[str, Any], arrays: dict[str, np.ndarray], layout: Layout, history: list[dict[str, float]]) -> "GaussianCopula":
-        """Rebuild a fitted copula from ``get_config()`` and ``state_arrays()``."""
+    def from_state(cls, config: dict[str, Any], arrays: dict[str, np.ndarray], spec: dict | Layout, history: list[dict[str, float]]) -> "GaussianCopula":
+        """Rebuild a fitted copula from ``get_config()``, ``state_arrays()`` and ``data_spec()``."""
+        layout = as_layout(spec, model=cls.name)
         model = cls(**config)
         try:
             model.correlation_ = np.asarray(arrays["correlation"], dtype=np.float64)

@@ -15,7 +15,8 @@ from typing import ClassVar
 import torch
 
 from synthgan.core import params as P
-from synthgan.tabular.models.gan import ADVERSARIAL_CHECKERS, AdversarialModel
+from synthgan.core.model import Capabilities
+from synthgan.tabular.models.gan import ADVERSARIAL_CHECKERS, GAN_BUDGET, AdversarialModel
 from synthgan.tabular.models.spans import SpanIndex
 from synthgan.tabular.models.condition_vectors import ConditionBatch
 
@@ -69,7 +70,11 @@ class CTGAN(AdversarialModel):
     """
 
     name: ClassVar[str] = "ctgan"
-    supports_conditions: ClassVar[bool] = True
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        kind="table", encoding="mode_specific", budget=GAN_BUDGET, conditional=True, one_hot_samples=True,
+        augmentation_arm=True,
+        summary="conditional tabular GAN: residual generator, PacGAN critic, WGAN-GP loss, training-by-sampling; "
+                "samples conditions natively")
     conditional: ClassVar[bool] = True
     loss: ClassVar[str] = "wgan-gp"
     checkers = {**ADVERSARIAL_CHECKERS, "betas": P.adam_betas, "log_frequency": P.boolean}

@@ -26,8 +26,14 @@ from synthgan.tabular.models.spans import SpanIndex
 from synthgan.core.neural import TorchModel
 from synthgan.tabular.models.condition_vectors import ConditionalSampler
 from synthgan.core.ema import WeightAverage
-from synthgan.core.trainer import default_epochs, make_optimizer
+from synthgan.core.budget import Budget
+from synthgan.core.model import Capabilities
+from synthgan.core.trainer import make_optimizer
 
+# Default training: about max(3000, 0.12 x rows) generator steps, at most 8000: larger tables hold
+# more structure to fit (SDV's fixed 300 epochs scale with rows too). On bank marketing (36,168
+# rows) 4,340 steps instead of 3,000 cut the detection AUC from 0.903 to 0.889/0.894 (seeds 0/1).
+GAN_BUDGET = Budget(target_steps=3000, steps_per_row=0.12, max_steps=8000)
 GRADIENT_PENALTY = 10.0
 GUMBEL_TAU = 0.2
 
@@ -59,13 +65,6 @@ class AdversarialModel(TorchModel):
     loss: ClassVar[str] = "wgan-gp"  # "wgan-gp", "wgan" or "gan"
     optimizer: ClassVar[str] = "adam"
     conditional: ClassVar[bool] = False
-    # Default epochs aim at about max(target_steps, steps_per_row x rows) generator steps, at most
-    # max_target_steps: larger tables hold more structure to fit (SDV's fixed 300 epochs scale with
-    # rows too). On bank marketing (36,168 rows) 4,340 steps instead of 3,000 cut the detection AUC
-    # from 0.903 to 0.889/0.894 (seeds 0/1).
-    target_steps: ClassVar[int] = 3000
-    steps_per_row: ClassVar[float] = 0.12
-    max_target_steps: ClassVar[int] = 8000
     checkers = ADVERSARIAL_CHECKERS
 
     def _checked_config(self) -> dict[str, Any]:
@@ -73,10 +72,6 @@ class AdversarialModel(TorchModel):
         if cfg["batch_size"] % cfg["pac"]:
             raise ConfigError(f"{self.name}: 'batch_size' ({cfg['batch_size']}) must be a multiple of 'pac' ({cfg['pac']}); pass e.g. batch_size={cfg['pac'] * 50}")
         return cfg
-
-    def _default_epochs(self, n_rows: int, cfg: dict[str, Any]) -> int:
-        steps = int(min(max(self.target_steps, self.steps_per_row * n_rows), self.max_target_steps))
-        return default_epochs(n_rows, cfg["batch_size"], target_steps=steps, min_epochs=5, max_epochs=300)
 
     # ---------------------------------------------------------------- networks
     def _condition_layout(self, layout: Layout) -> Layout:
@@ -273,6 +268,9 @@ class WGANGP(AdversarialModel):
 """
 
     name: ClassVar[str] = "wgan-gp"
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        kind="table", summary="unconditional WGAN with gradient penalty", encoding="mode_specific",
+        budget=GAN_BUDGET, one_hot_samples=True)
     loss: ClassVar[str] = "wgan-gp"
     checkers = {**ADVERSARIAL_CHECKERS, "betas": P.adam_betas}
 
@@ -303,6 +301,8 @@ class WGAN(AdversarialModel):
 """
 
     name: ClassVar[str] = "wgan"
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        kind="table", summary="WGAN with weight clipping", encoding="mode_specific", budget=GAN_BUDGET, one_hot_samples=True)
     loss: ClassVar[str] = "wgan"
     optimizer: ClassVar[str] = "rmsprop"
     checkers = {**ADVERSARIAL_CHECKERS, "clip_value": P.positive_float}
@@ -334,4 +334,7 @@ class GAN(WGANGP):
 """
 
     name: ClassVar[str] = "gan"
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        kind="table", summary="the original (non-saturating) GAN", encoding="mode_specific", budget=GAN_BUDGET,
+        one_hot_samples=True)
     loss: ClassVar[str] = "gan"

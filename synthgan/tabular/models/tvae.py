@@ -19,7 +19,9 @@ from synthgan.core import params as P
 from synthgan.core.layers import MLP, seeded_linear
 from synthgan.tabular.models.spans import SpanIndex
 from synthgan.core.neural import TorchModel
-from synthgan.core.trainer import default_epochs, make_optimizer
+from synthgan.core.budget import Budget
+from synthgan.core.model import Capabilities
+from synthgan.core.trainer import make_optimizer
 
 SIGMA_RANGE = (0.01, 1.0)
 
@@ -80,7 +82,9 @@ class TVAE(TorchModel):
     """
 
     name: ClassVar[str] = "tvae"
-    target_steps: ClassVar[int] = 8000
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        kind="table", summary="tabular variational autoencoder", family="VAE", encoding="mode_specific",
+        budget=Budget(target_steps=8000), one_hot_samples=True, augmentation_arm=True)
     checkers = {
         "epochs": P.optional_positive_int,
         "batch_size": P.positive_int,
@@ -107,9 +111,6 @@ class TVAE(TorchModel):
         device: str = "auto",
     ) -> None:
         self._store(locals())
-
-    def _default_epochs(self, n_rows: int, cfg: dict[str, Any]) -> int:
-        return default_epochs(n_rows, cfg["batch_size"], target_steps=self.target_steps, min_epochs=5, max_epochs=300)
 
     def _build(self, layout: Layout, cfg: dict[str, Any], init: torch.Generator, train: torch.Generator | None) -> None:
         self._spans = SpanIndex(layout, self._device)
