@@ -14,11 +14,11 @@ from synthgan.errors import ConditionError, ConfigError
 from synthgan.core.registry import create_model
 from synthgan.tabular.models._synthetic import synthetic_encoded
 from synthgan.core.layers import PacCritic, ResidualGenerator, gumbel_noise, seeded_linear
-from synthgan.tabular.models.spans import SpanIndex
+from synthgan.tabular.models.spans import SpanOps
 from synthgan.core.callbacks import Callback, RichProgress
-from synthgan.tabular.models.condition_vectors import ConditionalSampler
+from synthgan.tabular.models.condition_vectors import ConditionVectorSampler
 from synthgan.core.device import resolve_device
-from synthgan.core.optim import Adam, RMSprop
+from synthgan.core.optim import load_optimizer_tensors, make_optimizer, optimizer_tensors
 from synthgan.core.budget import Budget
 from synthgan.core.trainer import Trainer
 
@@ -41,9 +41,9 @@ def skewed():
 
 def test_counts_and_log_frequency_training_batches(skewed):
     data, layout = skewed
-    counts = ConditionalSampler.count_categories(data, layout)
+    counts = ConditionVectorSampler.count_categories(data, layout)
     np.testing.assert_array_equal(counts[0], [1000, 100, 10, 0])
-    sampler = ConditionalSampler(layout, counts, CPU, data=data, log_frequency=True)
+    sampler = ConditionVectorSampler(layout, counts, CPU, data=data, log_frequency=True)
     batch = sampler.training_batch(40000, gen(1))
     assert batch.vectors.shape == (40000, layout.condition_width)
     assert torch.all(batch.vectors.sum(dim=1) == 1)
@@ -59,7 +59,7 @@ def test_counts_and_log_frequency_training_batches(skewed):
 
 def test_sampling_batches_use_empirical_frequencies_or_the_condition(skewed):
     data, layout = skewed
-    sampler = ConditionalSampler(layout, ConditionalSampler.count_categories(data, layout), CPU)
+    sampler = ConditionVectorSampler(layout, ConditionVectorSampler.count_categories(data, layout), CPU)
     vectors = sampler.sampling_batch(40000, gen(2))
     first = vectors[:, :4].sum(dim=1) == 1
     freq = vectors[first, :4].mean(dim=0).numpy()
@@ -74,14 +74,14 @@ def test_sampling_batches_use_empirical_frequencies_or_the_condition(skewed):
 
 def test_sampler_without_condition_spans_draws_uniform_rows():
     x, layout = synthetic_encoded(50, category_widths=())
-    sampler = ConditionalSampler(layout, np.zeros((0, 0)), CPU, data=torch.as_tensor(x))
+    sampler = ConditionVectorSampler(layout, np.zeros((0, 0)), CPU, data=torch.as_tensor(x))
     batch = sampler.training_batch(1000, gen())
     assert batch.vectors.shape == (1000, 0) and batch.real_rows.max() < 50 and batch.real_rows.unique().numel() == 50
 
 
 def test_span_index_activation_and_cross_entropy():
     _, layout = synthetic_encoded(10, category_widths=(3, 5))
-    index = SpanIndex(layout, CPU)
+    index = SpanOps(layout, CPU)
     x = torch.randn(64, layout.width, generator=gen())
     out = index.activate(x)
     for span in layout.spans:
@@ -166,13 +166,16 @@ def test_critic_gradient_penalty_gradients_match_plain_leaky_relu():
 
 
 @pytest.mark.parametrize("kind", ["adam", "rmsprop"])
-def test_optimisers_match_torch_optim(kind):
+def test_optimisers_are_torch_optim_and_match_the_reference_update(kind):
     a = torch.nn.Parameter(torch.randn(6, 4, generator=gen()))
     b = torch.nn.Parameter(a.detach().clone())
+    ours = make_optimizer(kind, [a], lr=0.01, betas=(0.5, 0.9), weight_decay=1e-3)
+    assert isinstance(ours, torch.optim.Optimizer)  # so opacus' DPOptimizer and schedulers can wrap it
     if kind == "adam":
-        ours, ref = Adam([a], lr=0.01, betas=(0.5, 0.9), weight_decay=1e-3), torch.optim.Adam([b], lr=0.01, betas=(0.5, 0.9), weight_decay=1e-3)
+        assert ours.defaults["fused"] is True
+        ref = torch.optim.Adam([b], lr=0.01, betas=(0.5, 0.9), weight_decay=1e-3, foreach=False)
     else:
-        ours, ref = RMSprop([a], lr=0.01, weight_decay=1e-3), torch.optim.RMSprop([b], lr=0.01, weight_decay=1e-3)
+        ref = torch.optim.RMSprop([b], lr=0.01, weight_decay=1e-3, foreach=False)
     weights = torch.arange(24.0).view(6, 4)
     for _ in range(15):
         for p, opt in ((a, ours), (b, ref)):
@@ -180,6 +183,28 @@ def test_optimisers_match_torch_optim(kind):
             (p.sin() * weights).sum().backward()
             opt.step()
     torch.testing.assert_close(a, b, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("kind", ["adam", "rmsprop"])
+def test_optimizer_state_round_trips_through_named_tensors(kind):
+    weights = torch.arange(24.0).view(6, 4)
+
+    def run(steps, start=None):
+        p = torch.nn.Parameter(torch.ones(6, 4) if start is None else start[0].clone())
+        opt = make_optimizer(kind, [p], lr=0.01, betas=(0.5, 0.9))
+        if start is not None:
+            load_optimizer_tensors(opt, start[1])
+        for _ in range(steps):
+            opt.zero_grad()
+            (p.sin() * weights).sum().backward()
+            opt.step()
+        return p.detach(), {k: v.clone() for k, v in optimizer_tensors(opt).items()}
+
+    straight, _ = run(10)
+    halfway = run(4)
+    assert set(halfway[1]) == ({"0.step", "0.exp_avg", "0.exp_avg_sq"} if kind == "adam" else {"0.step", "0.square_avg"})
+    resumed, _ = run(6, halfway)
+    assert torch.equal(straight, resumed)
 
 
 def test_default_epochs_rule():
@@ -279,7 +304,7 @@ def test_generate_fast_path_equals_the_graph_with_a_one_hot_condition(cond_width
 
 def test_sample_rows_draws_one_hot_categories_with_softmax_frequencies():
     _, layout = synthetic_encoded(10, category_widths=(3, 300))  # a span wider than 255 counts in int32
-    index = SpanIndex(layout, CPU)
+    index = SpanOps(layout, CPU)
     logits = torch.randn(layout.width, generator=gen(1)) * 2
     wide = next(s for s in layout.spans if s.width == 300)
     logits[wide.start : wide.end] = -30.0
@@ -302,7 +327,7 @@ def test_sample_rows_draws_one_hot_categories_with_softmax_frequencies():
 
 def test_sampling_positions_are_where_the_sampling_vectors_are_one(skewed):
     data, layout = skewed
-    sampler = ConditionalSampler(layout, ConditionalSampler.count_categories(data, layout), CPU)
+    sampler = ConditionVectorSampler(layout, ConditionVectorSampler.count_categories(data, layout), CPU)
     positions = sampler.sampling_positions(5000, gen(2))
     vectors = sampler.sampling_batch(5000, gen(2))
     assert torch.equal(vectors.argmax(dim=1), positions) and torch.equal(vectors.sum(dim=1), torch.ones(5000))

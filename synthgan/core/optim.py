@@ -1,10 +1,9 @@
-"""Adam (fused kernel) and RMSprop (``torch._foreach_*`` ops) without ``torch.optim``.
+"""``torch.optim`` optimisers for the trainer, and their state as flat named tensors for checkpoints.
 
-``torch.optim`` imports ``torch._dynamo`` when the first optimiser is built, which
-costs seconds per process (a large share of a small fit or of a CLI call). These
-two optimisers implement the same update rules (Adam with L2 weight decay as in
-``torch.optim.Adam``; RMSprop with alpha 0.99) without that import, and never read
-a device value back.
+The trainer builds real :class:`torch.optim.Optimizer` objects, so wrappers made for them
+work unchanged: opacus' ``DPOptimizer`` (DP-SGD), learning-rate schedulers, ZeRO. Adam uses
+the fused kernel where the device has one (CPU and CUDA, float32), RMSprop the
+``foreach`` implementation.
 """
 
 from __future__ import annotations
@@ -13,87 +12,46 @@ from collections.abc import Iterable
 
 import torch
 
+from synthgan.errors import ConfigError, ModelFileError
 
-class _Foreach:
-    _state_names: tuple[str, ...] = ()
-
-    def __init__(self, params: Iterable[torch.nn.Parameter], lr: float, weight_decay: float) -> None:
-        self.params = list(params)
-        self.lr = lr
-        self.weight_decay = weight_decay
-        self.steps = 0
-
-    def zero_grad(self) -> None:
-        for p in self.params:
-            p.grad = None
-
-    def state_tensors(self) -> dict[str, torch.Tensor]:
-        """Moments and step counts as named tensors (for checkpoints)."""
-        out = {"steps": torch.tensor(self.steps, dtype=torch.int64)}
-        for name in self._state_names:
-            out.update({f"{name}.{i}": t for i, t in enumerate(getattr(self, name))})
-        return out
-
-    @torch.no_grad()
-    def load_state_tensors(self, tensors: dict[str, torch.Tensor]) -> None:
-        """Restore what :meth:`state_tensors` returned (in place, on the optimiser's device)."""
-        self.steps = int(tensors["steps"])
-        for name in self._state_names:
-            for i, t in enumerate(getattr(self, name)):
-                t.copy_(tensors[f"{name}.{i}"])
-
-    def _grads(self) -> list[torch.Tensor]:
-        grads = [p.grad for p in self.params]
-        if self.weight_decay:
-            grads = torch._foreach_add(grads, self.params, alpha=self.weight_decay)
-        return grads
+OPTIMIZERS = ("adam", "rmsprop")
 
 
-class Adam(_Foreach):
-    """Adam (Kingma & Ba) with L2 weight decay added to the gradient, as ``torch.optim.Adam``.
-
-    Uses ATen's fused kernel (one pass over each tensor instead of about eight,
-    the same kernel as ``torch.optim.Adam(fused=True)``).
-    """
-
-    _state_names = ("exp_avg", "exp_avg_sq", "state_steps")
-
-    def __init__(self, params, *, lr: float, betas: tuple[float, float] = (0.9, 0.999), weight_decay: float = 0.0, eps: float = 1e-8) -> None:
-        super().__init__(params, lr, weight_decay)
-        self.betas = betas
-        self.eps = eps
-        self.exp_avg = [torch.zeros_like(p) for p in self.params]
-        self.exp_avg_sq = [torch.zeros_like(p) for p in self.params]
-        self.state_steps = [torch.zeros((), device=p.device) for p in self.params]
-
-    @torch.no_grad()
-    def step(self) -> None:
-        self.steps += 1
-        torch._foreach_add_(self.state_steps, 1.0)  # the kernel reads the step count, the caller advances it
-        torch._fused_adam_(
-            self.params, [p.grad for p in self.params], self.exp_avg, self.exp_avg_sq, [], self.state_steps,
-            lr=self.lr, beta1=self.betas[0], beta2=self.betas[1], weight_decay=self.weight_decay,
-            eps=self.eps, amsgrad=False, maximize=False,
-        )
+def make_optimizer(
+    kind: str,
+    params: Iterable[torch.nn.Parameter],
+    *,
+    lr: float,
+    betas: tuple[float, float] = (0.9, 0.999),
+    weight_decay: float = 0.0,
+) -> torch.optim.Optimizer:
+    """``"adam"`` (Adam with L2 weight decay, as CTGAN uses) or ``"rmsprop"`` (the WGAN paper's choice, alpha 0.99)."""
+    params = list(params)
+    if kind == "adam":
+        fused = all(p.dtype == torch.float32 and p.device.type in ("cpu", "cuda") for p in params)
+        return torch.optim.Adam(params, lr=lr, betas=tuple(betas), weight_decay=weight_decay, fused=fused or None)
+    if kind == "rmsprop":
+        return torch.optim.RMSprop(params, lr=lr, alpha=0.99, eps=1e-8, weight_decay=weight_decay, foreach=True)
+    raise ConfigError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {kind!r}")
 
 
-class RMSprop(_Foreach):
-    """RMSprop as ``torch.optim.RMSprop`` (alpha 0.99, eps 1e-8, no momentum)."""
+def optimizer_tensors(optimizer: torch.optim.Optimizer) -> dict[str, torch.Tensor]:
+    """The optimiser's per-parameter state as ``{"<param index>.<key>": tensor}`` (moments, step counts)."""
+    out = {}
+    for index, state in optimizer.state_dict()["state"].items():
+        for key, value in state.items():
+            out[f"{index}.{key}"] = value if torch.is_tensor(value) else torch.tensor(value)
+    return out
 
-    _state_names = ("square_avg",)
 
-    def __init__(self, params, *, lr: float, weight_decay: float = 0.0, alpha: float = 0.99, eps: float = 1e-8) -> None:
-        super().__init__(params, lr, weight_decay)
-        self.alpha = alpha
-        self.eps = eps
-        self.square_avg = [torch.zeros_like(p) for p in self.params]
-
-    @torch.no_grad()
-    def step(self) -> None:
-        self.steps += 1
-        grads = self._grads()
-        torch._foreach_mul_(self.square_avg, self.alpha)
-        torch._foreach_addcmul_(self.square_avg, grads, grads, value=1.0 - self.alpha)
-        denom = torch._foreach_sqrt(self.square_avg)
-        torch._foreach_add_(denom, self.eps)
-        torch._foreach_addcdiv_(self.params, grads, denom, value=-self.lr)
+def load_optimizer_tensors(optimizer: torch.optim.Optimizer, tensors: dict[str, torch.Tensor]) -> None:
+    """Restore what :func:`optimizer_tensors` returned into an optimiser over the same parameters."""
+    state_dict = optimizer.state_dict()
+    state: dict[int, dict[str, torch.Tensor]] = {}
+    for name, value in tensors.items():
+        index, _, key = name.partition(".")
+        if not index.isdigit() or not key:
+            raise ModelFileError(f"optimiser state entry {name!r} is not '<param>.<key>'; the checkpoint is damaged, delete it")
+        state.setdefault(int(index), {})[key] = value
+    state_dict["state"] = state
+    optimizer.load_state_dict(state_dict)

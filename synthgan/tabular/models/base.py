@@ -42,3 +42,4 @@ class TableModelMixin:
         check_is_fitted(self, "layout_")
         return self.layout_.to_dict()
 
+

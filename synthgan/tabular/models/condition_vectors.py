@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from synthgan.core.batches import BatchSampler
 from synthgan.tabular.layout import Layout
 from synthgan.errors import ConditionError
 
@@ -27,6 +28,11 @@ class ConditionBatch:
     target_columns: torch.Tensor | None  # (rows,) column of the chosen category in the encoded matrix
     spans: torch.Tensor | None  # (rows,) index k of the chosen condition span
     real_rows: torch.Tensor | None  # (rows,) a data row having the chosen category (training only)
+
+    @property
+    def rows(self) -> torch.Tensor | None:
+        """The real rows (the core's :class:`~synthgan.core.batches.Batch` name)."""
+        return self.real_rows
 
 
 def _cdf_table(probs: np.ndarray) -> np.ndarray:
@@ -43,7 +49,7 @@ def _cdf_table(probs: np.ndarray) -> np.ndarray:
     return cdf
 
 
-class ConditionalSampler:
+class ConditionVectorSampler(BatchSampler):
     """Build conditional vectors for training (log-frequency) and for sampling (empirical frequency).
 
     Parameters
@@ -60,7 +66,9 @@ class ConditionalSampler:
         (True) or to ``count`` (False).
     """
 
-    def __init__(self, layout: Layout, counts: np.ndarray, device: torch.device, data: torch.Tensor | None = None, log_frequency: bool = True) -> None:
+    def __init__(self, layout: Layout, counts: np.ndarray, device: torch.device, data: torch.Tensor | None = None,
+                 log_frequency: bool = True, batch_size: int = 500) -> None:
+        self.batch_size = batch_size
         spans = [layout.spans[i] for i in layout.condition_spans]
         self._layout = layout
         self.n_spans = len(spans)
@@ -114,9 +122,22 @@ class ConditionalSampler:
         target = self._starts.index_select(0, spans) + codes
         return ConditionBatch(vectors, target, spans, real_rows)
 
-    def without_data(self) -> "ConditionalSampler":
+    def without_data(self) -> "ConditionVectorSampler":
         """A copy for sampling only: same counts, no reference to the training data."""
-        return ConditionalSampler(self._layout, self.counts, self.device)
+        return ConditionVectorSampler(self._layout, self.counts, self.device, batch_size=self.batch_size)
+
+    @property
+    def n_items(self) -> int:
+        """Training rows the sampler draws from (0 for a sampling-only copy)."""
+        return self.n_rows
+
+    def real_batch(self, generator: torch.Generator) -> ConditionBatch:
+        """The trainer's batch sampler: ``batch_size`` training conditions with matching real rows."""
+        return self.training_batch(self.batch_size, generator)
+
+    def condition_batch(self, generator: torch.Generator) -> ConditionBatch:
+        """``batch_size`` training conditions for a generator step (no rows)."""
+        return self.training_batch(self.batch_size, generator, with_rows=False)
 
     def training_batch(self, n: int, generator: torch.Generator, *, with_rows: bool = True) -> ConditionBatch:
         """Log-frequency conditions plus (``with_rows``) one matching real row each (training-by-sampling)."""

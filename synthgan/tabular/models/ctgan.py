@@ -17,7 +17,7 @@ import torch
 from synthgan.core import params as P
 from synthgan.core.model import Capabilities
 from synthgan.tabular.models.gan import ADVERSARIAL_CHECKERS, GAN_BUDGET, AdversarialModel
-from synthgan.tabular.models.spans import SpanIndex
+from synthgan.tabular.models.spans import SpanOps
 from synthgan.tabular.models.condition_vectors import ConditionBatch
 
 
@@ -100,9 +100,10 @@ class CTGAN(AdversarialModel):
     ) -> None:
         self._store(locals())
 
-    def _build(self, layout, cfg, init, train) -> None:
-        super()._build(layout, cfg, init, train)
-        self._condition_index = SpanIndex(layout, self._device, spans=layout.condition_spans)
+    def _build(self, layout, cfg, init, train):
+        networks = super()._build(layout, cfg, init, train)
+        self._condition_index = SpanOps(layout, self._device, spans=layout.condition_spans)
+        return networks
 
     def _conditional_loss(self, raw: torch.Tensor, batch: ConditionBatch) -> torch.Tensor:
         """Cross-entropy of the generator's logits for each row's chosen span against its chosen category."""

@@ -15,20 +15,20 @@ from typing import Any, ClassVar
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from synthgan.tabular.layout import Layout
-from synthgan.errors import ConfigError
 from synthgan.core import params as P
-from synthgan.core.layers import PacCritic, ResidualGenerator
-from synthgan.tabular.models.spans import SpanIndex
-from synthgan.core.neural import TorchModel
-from synthgan.tabular.models.condition_vectors import ConditionalSampler
+from synthgan.core.adversarial import AdversarialLoss, adversarial_step
 from synthgan.core.ema import WeightAverage
+from synthgan.core.layers import PacCritic, ResidualGenerator
+from synthgan.core.trainer import OptimizerSpec, TrainingContext
+from synthgan.errors import ConfigError
+from synthgan.tabular.layout import Layout
+from synthgan.tabular.models.condition_vectors import ConditionVectorSampler
+from synthgan.tabular.models.neural import TableNeuralModel
+from synthgan.tabular.models.spans import SpanOps
 from synthgan.core.budget import Budget
 from synthgan.core.model import Capabilities
-from synthgan.core.trainer import make_optimizer
 
 # Default training: about max(3000, 0.12 x rows) generator steps, at most 8000: larger tables hold
 # more structure to fit (SDV's fixed 300 epochs scale with rows too). On bank marketing (36,168
@@ -54,13 +54,8 @@ ADVERSARIAL_CHECKERS: dict[str, P.Checker] = {
 }
 
 
-def _grad_norm(params: list[nn.Parameter]) -> torch.Tensor:
-    """Global L2 norm of the gradients, as a device scalar (no host sync)."""
-    return torch.linalg.vector_norm(torch.stack(torch._foreach_norm([p.grad for p in params])))
-
-
-class AdversarialModel(TorchModel):
-    """Shared generator/critic training; subclasses pick the loss and whether to condition."""
+class AdversarialModel(TableNeuralModel):
+    """Shared generator/critic networks for tables; the GAN step itself is :mod:`synthgan.core.adversarial`."""
 
     loss: ClassVar[str] = "wgan-gp"  # "wgan-gp", "wgan" or "gan"
     optimizer: ClassVar[str] = "adam"
@@ -77,152 +72,102 @@ class AdversarialModel(TorchModel):
     def _condition_layout(self, layout: Layout) -> Layout:
         return layout if self.conditional else Layout(layout.spans, (), layout.encoding)
 
-    def _build(self, layout: Layout, cfg: dict[str, Any], init: torch.Generator, train: torch.Generator | None) -> None:
+    def _build(self, layout: Layout, cfg: dict[str, Any], init: torch.Generator, train: torch.Generator | None) -> dict[str, nn.Module]:
         cond_width = self._condition_layout(layout).condition_width
-        self._spans = SpanIndex(layout, self._device)
-        self._generator = ResidualGenerator(cfg["embedding_dim"] + cond_width, cfg["generator_dim"], layout.width, init)
-        self._critic = PacCritic(layout.width + cond_width, cfg["discriminator_dim"], cfg["pac"], 0.5, init, train)
-        self._sampler: ConditionalSampler | None = None  # set from the data or the saved counts
+        self._spans = SpanOps(layout, self._device)
+        generator = ResidualGenerator(cfg["embedding_dim"] + cond_width, cfg["generator_dim"], layout.width, init)
+        critic = PacCritic(layout.width + cond_width, cfg["discriminator_dim"], cfg["pac"], 0.5, init, train)
+        self._sampler: ConditionVectorSampler | None = None  # set from the data or the saved counts
+        self._average: WeightAverage | None = None
+        return {"generator": generator, "critic": critic}
 
-    def _saved_modules(self) -> dict[str, nn.Module]:
-        return {"generator": self._generator}
+    def _sampling_networks(self) -> tuple[str, ...]:
+        return ("generator",)
 
-    def _training_modules(self) -> dict[str, nn.Module]:
-        modules = {"generator": self._generator, "critic": self._critic}
-        if self._average is not None:
-            modules["average"] = self._average.shadow
-        return modules
+    def _optimizers(self, cfg: dict[str, Any]) -> dict[str, OptimizerSpec]:
+        betas = cfg.get("betas", (0.9, 0.999))
+        return {
+            "critic": OptimizerSpec(("critic",), self.optimizer, cfg["discriminator_lr"], betas, cfg["discriminator_decay"]),
+            "generator": OptimizerSpec(("generator",), self.optimizer, cfg["generator_lr"], betas, cfg["generator_decay"]),
+        }
 
     def _training_extras(self) -> dict[str, torch.Tensor]:
-        return {} if self._average is None else {"average_updates": torch.tensor(self._average.updates)}
+        if self._average is None:
+            return {}
+        return {"average_updates": torch.tensor(self._average.updates),
+                **{f"average.{k}": v for k, v in self._average.shadow.state_dict().items()}}
 
     def _load_training_extras(self, tensors: dict[str, torch.Tensor]) -> None:
         if self._average is not None:
             self._average.updates = int(tensors["average_updates"])
+            self._average.shadow.load_state_dict({k[8:]: v for k, v in tensors.items() if k.startswith("average.")}, strict=True)
 
     @contextlib.contextmanager
     def _sampling_weights(self) -> Iterator[None]:
-        current = self._generator
+        current = self.networks_["generator"]
         if self._average is not None:  # sampling uses the averaged weights
-            self._generator = self._average.shadow
+            self.networks_["generator"] = self._average.shadow
         try:
             yield
         finally:
-            self._generator = current
+            self.networks_["generator"] = current
 
-    def _fit_state(self, data: torch.Tensor, layout: Layout) -> None:
-        cond_layout = self._condition_layout(layout)
-        counts = ConditionalSampler.count_categories(data, cond_layout)
+    def _fit_state(self, tensors: dict[str, torch.Tensor]) -> None:
+        data, cond_layout = tensors["static"], self._condition_layout(self.layout_)
+        counts = ConditionVectorSampler.count_categories(data, cond_layout)
         log_frequency = self._cfg.get("log_frequency", True)
-        self._sampler = ConditionalSampler(cond_layout, counts, self._device, data=data, log_frequency=log_frequency)
+        self._sampler = ConditionVectorSampler(cond_layout, counts, self._device, data=data, log_frequency=log_frequency,
+                                               batch_size=self._cfg["batch_size"])
+
+    def _batch_sampler(self, tensors: dict[str, torch.Tensor], cfg: dict[str, Any], gen: torch.Generator) -> ConditionVectorSampler:
+        return self._sampler
 
     def _extra_arrays(self) -> dict[str, np.ndarray]:
         return {"condition_counts": self._sampler.counts} if self.conditional else {}
 
-    def _load_extra(self, arrays: dict[str, np.ndarray], layout: Layout) -> None:
+    def _load_extra(self, arrays: dict[str, np.ndarray]) -> None:
         counts = arrays["condition_counts"] if self.conditional else np.zeros((0, 0))
-        self._sampler = ConditionalSampler(self._condition_layout(layout), counts, self._device)
-
-    # ------------------------------------------------------------------ losses
-    def _critic_loss(self, real: torch.Tensor, fake: torch.Tensor, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-        """Adversarial critic loss (to minimise) and the gradient penalty (0 unless ``wgan-gp``), to add."""
-        n, pac = real.shape[0], self._critic.pac
-        # real and fake in one pass (no batch norm in the critic); the interpolates in their own
-        # pass, so the first-order backward does not run over them (or need input gradients)
-        s_real, s_fake = self._critic(torch.cat([real, fake])).split(n // pac)
-        if self.loss == "gan":  # BCE with logits: real -> 1, fake -> 0
-            return F.softplus(-s_real).mean() + F.softplus(s_fake).mean(), torch.zeros((), device=real.device)
-        if self.loss == "wgan":
-            return s_fake.mean() - s_real.mean(), torch.zeros((), device=real.device)
-        alpha = torch.rand(n // pac, 1, 1, generator=gen, device=real.device).expand(n // pac, pac, real.shape[1]).reshape(n, -1)
-        mixed = torch.lerp(fake, real, alpha).requires_grad_(True)
-        (grad,) = torch.autograd.grad(self._critic(mixed).sum(), mixed, create_graph=True)
-        penalty = (grad.reshape(-1, pac * real.shape[1]).norm(dim=1) - 1.0).square().mean() * GRADIENT_PENALTY
-        return s_fake.mean() - s_real.mean(), penalty
-
-    def _generator_adversarial_loss(self, scores: torch.Tensor) -> torch.Tensor:
-        if self.loss == "gan":  # non-saturating: maximise log D(fake)
-            return F.softplus(-scores).mean()
-        return -scores.mean()
+        self._sampler = ConditionVectorSampler(self._condition_layout(self.layout_), counts, self._device)
 
     def _conditional_loss(self, raw: torch.Tensor, batch: Any) -> torch.Tensor:
         return torch.zeros((), device=raw.device)
 
     # -------------------------------------------------------------------- step
-    def _fake(self, n: int, vectors: torch.Tensor, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-        """Raw generator output and its activated rows (Gumbel-softmax on spans, tanh on values)."""
-        z = torch.randn(n, self._cfg["embedding_dim"], generator=gen, device=self._device)
-        raw = self._generator(torch.cat([z, vectors], dim=1))
-        return raw, self._spans.activate(raw, tau=GUMBEL_TAU, generator=gen)
-
-    def _make_step(self, data: torch.Tensor, cfg: dict[str, Any], gen: torch.Generator):
-        batch_size, critic_steps = cfg["batch_size"], cfg["discriminator_steps"]
-        critic = self._critic.to(self._device).train()
-        g_params, c_params = list(self._generator.parameters()), list(critic.parameters())
-        betas = cfg.get("betas", (0.9, 0.999))
-        opt_g = make_optimizer(self.optimizer, g_params, lr=cfg["generator_lr"], betas=betas, weight_decay=cfg["generator_decay"])
-        opt_c = make_optimizer(self.optimizer, c_params, lr=cfg["discriminator_lr"], betas=betas, weight_decay=cfg["discriminator_decay"])
-        self._optimizers = {"generator": opt_g, "critic": opt_c}
-        clip = cfg.get("clip_value")
-        self._average = None
+    def _training_step(self, ctx: TrainingContext, tensors: dict[str, torch.Tensor], cfg: dict[str, Any]):
+        data, gen, device = tensors["static"], ctx.generator, self._device
+        generator = ctx.networks["generator"]
         if cfg["generator_ema"] is not None:
-            shadow = ResidualGenerator(self._generator.blocks[0].fc.in_features, cfg["generator_dim"], data.shape[1], torch.Generator())
-            self._average = WeightAverage(self._generator, shadow.to(self._device), cfg["generator_ema"])
+            raw = self.networks_["generator"]
+            shadow = ResidualGenerator(raw.in_features, cfg["generator_dim"], data.shape[1], torch.Generator())
+            self._average = WeightAverage(raw, shadow.to(device), cfg["generator_ema"])
+        embedding_dim = cfg["embedding_dim"]
 
-        def critic_step() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-            batch = self._sampler.training_batch(batch_size, gen)
-            rows, vectors = batch.real_rows, batch.vectors
+        def fake(batch: Any) -> tuple[torch.Tensor, torch.Tensor]:
+            """Raw generator output and the critic's input: activated rows (Gumbel-softmax, tanh) and conditions."""
+            n = batch.vectors.shape[0]
+            z = torch.randn(n, embedding_dim, generator=gen, device=device)
+            raw = generator(torch.cat([z, batch.vectors], dim=1))
+            return raw, torch.cat([self._spans.activate(raw, tau=GUMBEL_TAU, generator=gen), batch.vectors], dim=1)
+
+        def real(batch: Any) -> torch.Tensor:
+            rows, vectors = batch.rows, batch.vectors
             if self.conditional:  # real rows meet the same conditions as the fakes, in other pac groups
-                perm = torch.randperm(batch_size, generator=gen, device=self._device)
+                perm = torch.randperm(len(rows), generator=gen, device=device)
                 rows, vectors = rows.index_select(0, perm), vectors.index_select(0, perm)
-            real = torch.cat([data.index_select(0, rows), vectors], dim=1)
-            with torch.no_grad():
-                fake = torch.cat([self._fake(batch_size, batch.vectors, gen)[1], batch.vectors], dim=1)
-            loss, penalty = self._critic_loss(real, fake, gen)
-            opt_c.zero_grad()
-            # two backward passes over disjoint graphs: gradients add up in place in .grad
-            # (one pass over the sum adds the two first-layer gradients out of place)
-            if self.loss == "wgan-gp":
-                penalty.backward(inputs=c_params)  # not into the interpolates' leaf: nothing reads that
-            loss.backward(inputs=c_params)
-            norm = _grad_norm(c_params)
-            opt_c.step()
-            if clip is not None:
-                with torch.no_grad():
-                    torch._foreach_clamp_min_(c_params, -clip)
-                    torch._foreach_clamp_max_(c_params, clip)
-            return (loss + penalty).detach(), penalty.detach(), norm
+            return torch.cat([data.index_select(0, rows), vectors], dim=1)
 
-        def step() -> torch.Tensor:
-            for _ in range(critic_steps):
-                c_loss, penalty, c_norm = critic_step()
-            batch = self._sampler.training_batch(batch_size, gen, with_rows=False)
-            raw, fake = self._fake(batch_size, batch.vectors, gen)
-            scores = critic(torch.cat([fake, batch.vectors], dim=1))
-            cond_loss = self._conditional_loss(raw, batch)
-            g_loss = self._generator_adversarial_loss(scores) + cond_loss
-            opt_g.zero_grad()
-            g_loss.backward(inputs=g_params)
-            g_norm = _grad_norm(g_params)
-            opt_g.step()
-            if self._average is not None:
-                self._average.update()
-            logs = [g_loss.detach(), c_loss, g_norm, c_norm]
-            if self.conditional:
-                logs.append(cond_loss.detach())
-            if self.loss == "wgan-gp":
-                logs.append(penalty)
-            return torch.stack(logs)
-
-        names = ["generator_loss", "critic_loss", "generator_grad_norm", "critic_grad_norm"]
-        names += ["conditional_loss"] * self.conditional + ["gradient_penalty"] * (self.loss == "wgan-gp")
-        return step, names, max(data.shape[0] // batch_size, 1)
+        loss = AdversarialLoss(self.loss, pac=cfg["pac"], gradient_penalty=GRADIENT_PENALTY, clip_value=cfg.get("clip_value"))
+        return adversarial_step(
+            ctx, loss, real=real, fake=fake, critic_steps=cfg["discriminator_steps"],
+            extra_generator_loss=self._conditional_loss if self.conditional else None,
+            after_generator_step=self._average.update if self._average is not None else None,
+        )
 
     def _finish_training(self) -> None:
         if self._average is not None:  # sample from the averaged weights
-            self._generator.load_state_dict(self._average.shadow.state_dict())
+            self.networks_["generator"].load_state_dict(self._average.shadow.state_dict())
         self._average = None
-        self._critic = None  # only needed for training
+        del self.networks_["critic"]  # only needed for training
         self._sampler = self._sampler.without_data()
 
     def _generate(self, n: int, gen: torch.Generator, condition: tuple[int, int] | None) -> torch.Tensor:
@@ -231,7 +176,7 @@ class AdversarialModel(TorchModel):
         same distribution) instead of soft Gumbel-softmax rows."""
         positions = self._sampler.sampling_positions(n, gen, condition)
         z = torch.randn(n, self._cfg["embedding_dim"], generator=gen, device=self._device)
-        return self._spans.sample_rows(self._generator.generate(z, positions, transposed=True), gen)
+        return self._spans.sample_rows(self.networks_["generator"].generate(z, positions, transposed=True), gen)
 
 
 _SHARED_DOC = """

@@ -53,7 +53,7 @@ def _padded_index(spans: list[Span], width: int) -> tuple[torch.Tensor, torch.Te
     return index, mask
 
 
-class SpanIndex:
+class SpanOps:
     """Index tensors for the softmax spans and the element-wise (tanh/identity) columns of a layout.
 
     Parameters

@@ -17,11 +17,12 @@ from torch import nn
 from synthgan.tabular.layout import Layout
 from synthgan.core import params as P
 from synthgan.core.layers import MLP, seeded_linear
-from synthgan.tabular.models.spans import SpanIndex
-from synthgan.core.neural import TorchModel
+from synthgan.tabular.models.spans import SpanOps
+from synthgan.core.batches import ShuffledBatches
+from synthgan.core.trainer import OptimizerSpec, TrainingContext
+from synthgan.tabular.models.neural import TableNeuralModel
 from synthgan.core.budget import Budget
 from synthgan.core.model import Capabilities
-from synthgan.core.trainer import make_optimizer
 
 SIGMA_RANGE = (0.01, 1.0)
 
@@ -51,7 +52,7 @@ class Decoder(nn.Module):
         return self.out(self.trunk(z))
 
 
-class TVAE(TorchModel):
+class TVAE(TableNeuralModel):
     """Tabular variational autoencoder (unconditional).
 
     Parameters
@@ -112,31 +113,28 @@ class TVAE(TorchModel):
     ) -> None:
         self._store(locals())
 
-    def _build(self, layout: Layout, cfg: dict[str, Any], init: torch.Generator, train: torch.Generator | None) -> None:
-        self._spans = SpanIndex(layout, self._device)
+    def _build(self, layout: Layout, cfg: dict[str, Any], init: torch.Generator, train: torch.Generator | None) -> dict[str, nn.Module]:
+        self._spans = SpanOps(layout, self._device)
         latent = cfg["embedding_dim"]
-        self._encoder = Encoder(layout.width, cfg["compress_dims"], latent, init)
-        self._decoder = Decoder(latent, cfg["decompress_dims"], layout.width, len(self._spans.tanh_cols), init)
+        encoder = Encoder(layout.width, cfg["compress_dims"], latent, init)
+        decoder = Decoder(latent, cfg["decompress_dims"], layout.width, len(self._spans.tanh_cols), init)
+        return {"encoder": encoder, "decoder": decoder}
 
-    def _saved_modules(self) -> dict[str, nn.Module]:
-        return {"decoder": self._decoder}
+    def _sampling_networks(self) -> tuple[str, ...]:
+        return ("decoder",)
 
-    def _training_modules(self) -> dict[str, nn.Module]:
-        return {"encoder": self._encoder, "decoder": self._decoder}
+    def _optimizers(self, cfg: dict[str, Any]) -> dict[str, OptimizerSpec]:
+        return {"vae": OptimizerSpec(("encoder", "decoder"), "adam", cfg["lr"], weight_decay=cfg["l2scale"])}
 
-    def _training_extras(self) -> dict[str, torch.Tensor]:
-        return {"order": self._order["perm"], "order_position": torch.tensor(self._order["pos"])}
+    def _batch_sampler(self, tensors: dict[str, torch.Tensor], cfg: dict[str, Any], gen: torch.Generator) -> ShuffledBatches:
+        return ShuffledBatches(tensors["static"].shape[0], cfg["batch_size"], self._device, gen)
 
-    def _load_training_extras(self, tensors: dict[str, torch.Tensor]) -> None:
-        self._order["perm"] = tensors["order"].to(self._device)
-        self._order["pos"] = int(tensors["order_position"])
-
-    def _loss(self, x: torch.Tensor, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def _loss(self, encoder: nn.Module, decoder: nn.Module, x: torch.Tensor, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         rows = x.shape[0]
-        mu, logvar = self._encoder(x)
+        mu, logvar = encoder(x)
         z = mu + torch.randn(mu.shape, generator=gen, device=x.device) * torch.exp(0.5 * logvar)
-        raw = self._decoder(z)
-        sigma = self._decoder.sigma
+        raw = decoder(z)
+        sigma = self.networks_["decoder"].sigma
         cols = self._spans.tanh_cols
         error = x.index_select(1, cols) - torch.tanh(raw.index_select(1, cols))
         gaussian = (error.square() / (2 * sigma.square())).sum() + torch.log(sigma).sum() * rows
@@ -145,38 +143,30 @@ class TVAE(TorchModel):
         kl = -0.5 * (1 + logvar - mu.square() - logvar.exp()).sum() / rows
         return self._cfg["loss_factor"] * reconstruction + kl, reconstruction, kl
 
-    def _make_step(self, data: torch.Tensor, cfg: dict[str, Any], gen: torch.Generator):
-        self._encoder.to(self._device).train()
-        params = list(self._encoder.parameters()) + list(self._decoder.parameters())
-        opt = make_optimizer("adam", params, lr=cfg["lr"], weight_decay=cfg["l2scale"])
-        n_rows, batch_size = data.shape[0], min(cfg["batch_size"], data.shape[0])
-        order = {"perm": torch.randperm(n_rows, generator=gen, device=self._device), "pos": 0}
-        self._order, self._optimizers = order, {"vae": opt}
+    def _training_step(self, ctx: TrainingContext, tensors: dict[str, torch.Tensor], cfg: dict[str, Any]):
+        data, gen = tensors["static"], ctx.generator
+        sigma = self.networks_["decoder"].sigma
 
         def step() -> torch.Tensor:
-            if order["pos"] + batch_size > n_rows:  # a fresh shuffle each pass over the data
-                order["perm"], order["pos"] = torch.randperm(n_rows, generator=gen, device=self._device), 0
-            rows = order["perm"][order["pos"] : order["pos"] + batch_size]
-            order["pos"] += batch_size
-            loss, reconstruction, kl = self._loss(data.index_select(0, rows), gen)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+            rows = ctx.batch_sampler.real_batch(gen).rows
+            loss, reconstruction, kl = self._loss(ctx.networks["encoder"], ctx.networks["decoder"], data.index_select(0, rows), gen)
+            ctx.update("vae", loss)
             with torch.no_grad():
-                self._decoder.sigma.clamp_(*SIGMA_RANGE)
+                sigma.clamp_(*SIGMA_RANGE)
             return torch.stack([loss.detach(), reconstruction.detach(), kl.detach()])
 
-        return step, ["loss", "reconstruction_loss", "kl_loss"], max(n_rows // batch_size, 1)
+        return step, ["loss", "reconstruction_loss", "kl_loss"]
 
     def _finish_training(self) -> None:
-        self._encoder = self._order = None  # only needed for training
+        del self.networks_["encoder"]  # only needed for training
 
     def _generate(self, n: int, gen: torch.Generator, condition: tuple[int, int] | None) -> torch.Tensor:
         z = torch.randn(n, self._cfg["embedding_dim"], generator=gen, device=self._device)
-        raw = self._decoder(z)
+        decoder = self.networks_["decoder"]
+        raw = decoder(z)
         index = self._spans
         out = index.sample_rows(raw.T.contiguous(), gen)  # a draw from each span's softmax, tanh on values
         values = out.index_select(1, index.tanh_cols)
-        values += self._decoder.sigma * torch.randn(values.shape, generator=gen, device=raw.device)
+        values += decoder.sigma * torch.randn(values.shape, generator=gen, device=raw.device)
         out.index_copy_(1, index.tanh_cols, values.clamp_(-1.0, 1.0))
         return out
