@@ -37,7 +37,23 @@ def test_evaluate_writes_json_and_html(csvs, tmp_path):
     assert set(payload["metrics"]) == {"fidelity", "detection", "diversity", "privacy", "utility", "fairness"}
     assert payload["meta"]["sensitive"] == ["sex", "race"]
     assert "equalized_odds_gap:race" in payload["metrics"]["fairness"]
-    assert payload["metrics"]["privacy"]["closer_to_train_share"]["value"] is not None
+    assert payload["meta"]["n_rows"] == {"real": 500, "synthetic": 500, "holdout": 500}
+    # synthetic rows are real rows the generator never saw: no closer to the training rows than the holdout is
+    closer = payload["metrics"]["privacy"]["closer_to_train_share"]
+    assert isinstance(closer["value"], float) and 0.35 < closer["value"] < 0.65, closer
+    assert (closer["range"], closer["ideal"], closer["reason"]) == ([0.0, 1.0], 0.5, None)
+    assert {k: closer["details"][k] for k in ("n_synthetic", "n_train", "n_holdout", "expected_raw")} == \
+        {"n_synthetic": 500, "n_train": 500, "n_holdout": 500, "expected_raw": 0.5}
+    # exact copies: the share of synthetic rows that equal some training row, counted here by a merge
+    train, synth = pd.read_csv(csvs["train"]), pd.read_csv(csvs["synth"])
+    n_copies = int((synth.merge(train.drop_duplicates(), how="left", indicator=True)["_merge"] == "both").sum())
+    copies = payload["metrics"]["privacy"]["exact_copies"]
+    assert copies["details"]["n_copies"] == n_copies and copies["value"] == pytest.approx(n_copies / 500)
+    summary = payload["summary"]
+    assert set(summary["verdicts"]) == set(payload["metrics"]) and summary["alarms"] == []
+    assert summary["headline"]["closer_to_train_share"] == closer["value"]
+    assert summary["verdicts"]["privacy"].startswith("No privacy alarm")
+    assert summary["verdicts"]["fairness"].startswith("Group outcome gaps are preserved")
     assert '<section id="privacy">' in out_html.read_text()
     assert "fidelity: Fidelity is" in result.output and f"wrote {out_html}" in result.output
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import random
-import time
 
 import numpy as np
 import pandas as pd
@@ -409,13 +408,6 @@ def test_errors_before_fit_and_for_bad_config(adult):
     fitted = TableEncoder(seed=0).fit(adult)
     with pytest.raises(DataValidationError, match=str(fitted.layout_.width)):
         fitted.inverse_transform(np.zeros((3, 5)))
-
-
-def test_fit_transform_speed_on_full_adult(load_table):
-    df = load_table("adult")
-    start = time.perf_counter()
-    TableEncoder(seed=0).fit(df).transform(df)
-    assert time.perf_counter() - start < 6.0  # ~1.2 s alone on the dev machine; generous for shared CI
 
 
 # ------------------------------------------------------------ one-hot fast decode

@@ -54,11 +54,19 @@ def test_values_are_plausible_for_real_rows_as_synthetic(result):
     assert result.value("utility", "tstr_roc_auc") > 0.8
     assert 0.35 < result.value("privacy", "closer_to_train_share") < 0.65
     assert result.value("fairness", "group_shares:sex") < 0.05
-    assert result.value("privacy", "attribute_inference:age") is not None
+    for name in ("age", "sex"):  # the nearest synthetic row guesses training rows no better than unseen ones
+        entry = result.to_dict()["privacy"][f"attribute_inference:{name}"]
+        details = entry["details"]
+        assert isinstance(entry["value"], float) and abs(entry["value"]) < 0.05, (name, entry)
+        assert entry["value"] == pytest.approx(details["accuracy_train"] - details["accuracy_holdout"])
+        assert all(0.0 <= details[k] <= 1.0 for k in ("accuracy_train", "accuracy_holdout", "majority_baseline"))
+        assert details["binned"] is (name == "age")  # a numeric sensitive column is guessed by quartile bin
     summary = result.summary()
     assert set(summary["verdicts"]) == set(FAMILIES)
     assert summary["headline"]["quality_score"] == result.value("fidelity", "quality_score")
     assert summary["alarms"] == []
+    assert summary["verdicts"]["privacy"].startswith("No privacy alarm")
+    assert summary["verdicts"]["diversity"].startswith("No sign of mode collapse")
     assert result.meta["n_rows"] == {"real": 1200, "synthetic": 1200, "holdout": 1200}
     assert result.meta["columns"]["age"] == "numerical" and result.meta["columns"]["sex"] == "categorical"
 
@@ -75,13 +83,38 @@ def test_same_seed_same_metrics_and_global_random_state_untouched(tables, result
 
 def test_without_holdout_privacy_says_what_cannot_be_judged(tables):
     train, synth, _ = tables
-    res = evaluate(train, synth, target="income", metrics=["privacy", "utility"], seed=0).to_dict()
+    planted = pd.concat([train.iloc[:60], synth.iloc[60:]], ignore_index=True)  # 60 training rows copied
+    res = evaluate(train, planted, target="income", metrics=["privacy", "utility"], seed=0).to_dict()
     for name in ("closer_to_train_share", "membership_inference_auc", "dcr_ratio"):
         assert res["privacy"][name]["value"] is None
         assert "needs a holdout" in res["privacy"][name]["reason"]
-    assert res["privacy"]["exact_copies"]["value"] is not None
+    # exact copies need no holdout: the share of rows equal to some training row, counted here by a merge
+    merged = planted.merge(train.drop_duplicates(), how="left", indicator=True)
+    n_copies = int((merged["_merge"] == "both").sum())
+    assert n_copies >= 60
+    copies = res["privacy"]["exact_copies"]
+    assert copies["value"] == pytest.approx(n_copies / len(planted)) and copies["details"]["n_copies"] == n_copies
+    assert copies["details"]["holdout_rate"] is None and "needs a holdout" in copies["details"]["note"]
+    alarm = res["privacy"]["privacy_alarm"]
+    assert alarm["value"] == 1.0 and alarm["details"]["alarm"] is True
+    assert alarm["details"]["reasons"] == [f"{n_copies / len(planted):.1%} of synthetic rows exactly copy a training row "
+                                           "(without a holdout, chance matches on coarse data cannot be told from memorisation)"]
     assert "optimistic" in res["utility"]["tstr_roc_auc"]["details"]["test_set"]
     assert list(res) == ["privacy", "utility"]
+
+
+def test_real_rows_score_better_than_independently_shuffled_columns(tables, result):
+    """Shuffling each column on its own keeps every marginal and breaks every dependency between columns."""
+    train, synth, _ = tables
+    rng = np.random.default_rng(0)
+    shuffled = pd.DataFrame({c: synth[c].to_numpy()[rng.permutation(len(synth))] for c in synth.columns})
+    res = evaluate(train, shuffled, metrics=["fidelity", "detection"], seed=7)
+    assert res.value("fidelity", "column_shapes") == pytest.approx(result.value("fidelity", "column_shapes"))
+    assert res.value("fidelity", "column_pair_trends") < result.value("fidelity", "column_pair_trends") - 0.02
+    assert res.value("fidelity", "quality_score") < result.value("fidelity", "quality_score")
+    assert res.value("detection", "detection_auc") > 0.85 and result.value("detection", "detection_auc") < 0.62
+    assert res.summary()["verdicts"]["detection"].startswith("A classifier easily tells synthetic from real rows")
+    assert result.summary()["verdicts"]["detection"].startswith("A classifier can barely tell synthetic from real rows")
 
 
 def test_missing_target_and_sensitive_give_reasons(tables):

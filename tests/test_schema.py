@@ -18,7 +18,55 @@ def kinds(schema: Schema) -> dict[str, str]:
 
 
 def test_column_kinds_constant():
-    assert COLUMN_KINDS == ("continuous", "integer", "categorical", "boolean", "datetime", "id")
+    """Every declared kind is what inference gives some hand-built column, with the column's other fields."""
+    n = 24
+    rows = np.arange(n)
+    df = pd.DataFrame({
+        "price": pd.Series(rows * 0.25 + 0.1, dtype="float64"),
+        "rooms": pd.Series(rows % 5, dtype="int64"),
+        "floors": pd.Series(np.where(rows % 4 == 0, np.nan, rows % 3), dtype="float64"),  # whole numbers + NaN
+        "colour": pd.Series(["red", "green", "blue"] * (n // 3), dtype="str"),
+        "size": pd.Categorical(["S", "M", "L"] * (n // 3), categories=["S", "M", "L"], ordered=True),
+        "member": pd.Series(rows % 2 == 0, dtype="bool"),
+        "opted_in": pd.Series([True, False, None] * (n // 3), dtype="boolean"),
+        "verified": pd.Categorical([True, False] * (n // 2)),
+        "joined": pd.Series([f"2021-03-{d:02d}" for d in rows + 1], dtype="str"),
+        "seen_at": pd.Series(pd.date_range("2022-01-01", periods=n, freq="h")).astype("datetime64[s]"),
+        "customer_id": pd.Series(rows + 1000, dtype="int64"),
+        "token": pd.Series([f"tk{i:03d}" for i in rows[::-1]], dtype="str"),
+    })
+    expected = {  # name: (kind, dtype, datetime_format, categories, ordered)
+        "price": ("continuous", "float64", None, None, False),
+        "rooms": ("integer", "int64", None, None, False),
+        "floors": ("integer", "float64", None, None, False),
+        "colour": ("categorical", "str", None, None, False),
+        "size": ("categorical", "category", None, ["S", "M", "L"], True),
+        "member": ("boolean", "bool", None, None, False),
+        "opted_in": ("boolean", "boolean", None, None, False),
+        "verified": ("boolean", "category", None, [False, True], False),
+        "joined": ("datetime", "str", "%Y-%m-%d", None, False),
+        "seen_at": ("datetime", "datetime64[s]", None, None, False),
+        "customer_id": ("id", "int64", None, None, False),
+        "token": ("id", "str", None, None, False),
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no column here is ambiguous
+        schema = infer_schema(df)
+    assert schema.names == list(expected)
+    assert {c.name: (c.kind, c.dtype, c.datetime_format, c.categories, c.ordered) for c in schema} == expected
+    assert [c.name for c in schema if c.is_numeric] == ["price", "rooms", "floors", "joined", "seen_at"]
+    # the declared kinds are exactly the ones inference can reach: none missing, none extra
+    assert sorted({kind for kind, *_ in expected.values()}) == sorted(COLUMN_KINDS)
+    # near misses land on the neighbouring kind
+    near = infer_schema(pd.DataFrame({
+        "price": [0.5] + [1.0] * (n - 1),                   # one fraction: continuous, not integer
+        "rooms_id": list(rows[:-1]) + [0],                  # key-like name, but a repeat: integer, not id
+        "token": [f"tk{i:03d}" for i in rows[:-1]] + ["tk000"],  # a repeat: categorical, not id
+    }))
+    assert kinds(near) == {"price": "continuous", "rooms_id": "integer", "token": "categorical"}
+    assert kinds(infer_schema(df.iloc[:19][["token"]])) == {"token": "categorical"}  # too few rows to call it an id
+    with pytest.raises(SchemaError, match="^Column 'x' has unknown kind 'constant'; use one of continuous, integer, "):
+        ColumnSchema("x", "constant", "int64")
 
 
 def test_infer_adult(adult):

@@ -16,9 +16,18 @@ def frame(n: int = 20) -> pd.DataFrame:
                          "score": np.linspace(0, 1, n)})
 
 
-def test_valid_frame_passes(adult):
-    validate_frame(adult)
-    validate_frame(adult, infer_schema(adult))
+def test_valid_frame_passes_unchanged_and_one_bad_cell_fails(adult):
+    before = adult.copy(deep=True)
+    schema = infer_schema(adult)
+    assert validate_frame(adult) is None
+    assert validate_frame(adult, schema) is None
+    pd.testing.assert_frame_equal(adult, before)  # validation reads the table, never edits it
+    # the same table with one cell made infinite, or one column gone, is refused: the pass above was a check
+    bad = adult.assign(age=adult["age"].astype(float).mask(adult.index == 7, np.inf))
+    with pytest.raises(DataValidationError, match="^Column 'age' has 1 infinite value"):
+        validate_frame(bad)
+    with pytest.raises(SchemaError, match="^Column 'income' is in the schema but not in the data"):
+        validate_frame(adult.drop(columns="income"), schema)
 
 
 @pytest.mark.parametrize(
@@ -45,7 +54,13 @@ def test_not_a_frame():
 
 
 def test_min_rows_is_configurable():
-    validate_frame(frame(4), min_rows=2)
+    df = frame(4)
+    before = df.copy(deep=True)
+    assert validate_frame(df, min_rows=4) is None  # the bound is inclusive
+    assert validate_frame(df, min_rows=2) is None
+    pd.testing.assert_frame_equal(df, before)
+    with pytest.raises(DataValidationError, match=r"^The table has 4 rows; at least 5 are needed\. Add rows\.$"):
+        validate_frame(df, min_rows=5)
 
 
 def schema_with(**overrides) -> Schema:
@@ -73,5 +88,24 @@ def test_schema_errors(df, schema, match):
 
 
 def test_datetime_kind_accepts_parseable_strings():
-    df = frame().assign(city=pd.array(["2020-01-01", "2020-02-01"] * 10, dtype="str"))
-    validate_frame(df, schema_with(city=("datetime", "str")))
+    dates = ["2020-01-01", "2020-02-01"] * 9 + [None, "2020-03-01"]  # a missing value is not a bad date
+    df = frame().assign(city=pd.array(dates, dtype="str"))
+    before = df.copy(deep=True)
+    assert validate_frame(df, schema_with(city=("datetime", "str"))) is None
+    pd.testing.assert_frame_equal(df, before)  # the strings are checked, not converted
+    assert df["city"].dtype == "str"
+
+    def with_format(fmt: str) -> Schema:
+        return Schema([col if col.name != "city" else ColumnSchema("city", "datetime", "str", datetime_format=fmt)
+                       for col in schema_with()])
+
+    assert validate_frame(df, with_format("%Y-%m-%d")) is None
+    # one value that is no date is refused and named; so are dates that do not follow the schema's format
+    typo = df.assign(city=df["city"].mask(df.index == 3, "2020-13-45"))
+    with pytest.raises(SchemaError, match=r"^Column 'city' has kind 'datetime' but 1 value\(s\) do not parse as dates "
+                                          r"\(e\.g\. '2020-13-45'\)"):
+        validate_frame(typo, with_format("%Y-%m-%d"))
+    with pytest.raises(SchemaError, match=r"^Column 'city' has kind 'datetime' but \d+ value\(s\) do not parse"):
+        validate_frame(typo, schema_with(city=("datetime", "str")))
+    with pytest.raises(SchemaError, match=r"^Column 'city' has kind 'datetime' but 19 value\(s\) do not parse"):
+        validate_frame(df, with_format("%d/%m/%Y"))  # all 19 present values, the missing one is not counted

@@ -23,8 +23,6 @@ from synthgan.errors import ConfigError
 
 BASELINE = "none"
 RESAMPLING_ARMS = ("none", "class_weights", "threshold", "random_oversampling", "smote_nc")
-GENERATOR_ARMS = ("ctgan", "tvae", "copula")
-DEFAULT_ARMS = RESAMPLING_ARMS + GENERATOR_ARMS
 ARM_LABELS = {
     "none": "no resampling",
     "class_weights": "class weights",
@@ -32,6 +30,27 @@ ARM_LABELS = {
     "random_oversampling": "random oversampling",
     "smote_nc": "SMOTE-NC",
 }
+
+
+def generator_arms() -> tuple[str, ...]:
+    """The models compared by default: table models whose capabilities say ``augmentation_arm=True``."""
+    from synthgan.core.registry import models_with
+
+    return tuple(models_with("table", augmentation_arm=True))
+
+
+def default_arms() -> tuple[str, ...]:
+    """Every resampling arm, then :func:`generator_arms`."""
+    return RESAMPLING_ARMS + generator_arms()
+
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    # GENERATOR_ARMS and DEFAULT_ARMS are asked of the registry when read, never kept by hand.
+    if name == "GENERATOR_ARMS":
+        return generator_arms()
+    if name == "DEFAULT_ARMS":
+        return default_arms()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def arm_label(name: str) -> str:

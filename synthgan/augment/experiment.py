@@ -28,7 +28,7 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from synthgan._random import child_seed
-from synthgan.augment.arms import BASELINE, DEFAULT_ARMS, RESAMPLING_ARMS, GeneratorArm, TrainingRows, arm_label, build_arms
+from synthgan.augment.arms import BASELINE, RESAMPLING_ARMS, GeneratorArm, TrainingRows, arm_label, build_arms, default_arms
 from synthgan.augment.classifiers import CLASSIFIER_LABELS, CLASSIFIERS, Classifier, FeatureKinds, canonical_features
 from synthgan.augment.generators import synthesizer_factory, training_budget
 from synthgan.augment.leakage import LeakageGuard
@@ -38,7 +38,6 @@ from synthgan.augment.targets import check_class_column
 from synthgan.errors import ConfigError, DataValidationError, DataWarning, check_is_fitted
 
 MIN_MINORITY_ROWS = 10
-_FAMILY = {"tvae": "VAE", "copula": "Gaussian-copula"}
 
 
 def _check_fraction(name: str, value: Any) -> float:
@@ -54,9 +53,11 @@ class AugmentExperiment:
     ----------
     target : str
         Binary class column; its rarer class is the minority (positive) class.
-    arms : sequence of str, default=DEFAULT_ARMS
+    arms : sequence of str, optional
         ``none`` (required), ``class_weights``, ``threshold``, ``random_oversampling``,
-        ``smote_nc`` and synthgan model names (``ctgan``, ``tvae``, ``copula``, ...).
+        ``smote_nc`` and synthgan model names (see :func:`synthgan.core.registry.available_models`).
+        Default: every resampling arm and every model whose capabilities say
+        ``augmentation_arm=True`` (:func:`~synthgan.augment.arms.default_arms`).
     classifiers : sequence of str, default=("logreg", "lightgbm")
     seeds : int, default=5
         Number of repetitions (splits, resamplers, generators and classifiers reseeded).
@@ -93,7 +94,7 @@ class AugmentExperiment:
         Data, split sizes and settings; ``timings_`` : dict of seconds.
     """
 
-    def __init__(self, target: str, *, arms=DEFAULT_ARMS, classifiers=CLASSIFIERS, seeds: int = 5, seed: int = 0,
+    def __init__(self, target: str, *, arms=None, classifiers=CLASSIFIERS, seeds: int = 5, seed: int = 0,
                  ratio: float = 1.0, test_size: float = 0.25, val_size: float = 0.2, drop=(), epochs: int | None = None,
                  batch_size: int | None = None, generator_factory: Callable[..., Any] | None = None, n_jobs: int = 1,
                  progress: Callable[[str], None] | None = None) -> None:
@@ -172,7 +173,7 @@ class AugmentExperiment:
                 f"the experiment needs at least {MIN_MINORITY_ROWS} to split into train, validation and test"
             )
         factory = self.generator_factory or functools.partial(synthesizer_factory, epochs=self.epochs, batch_size=self.batch_size)
-        arms = build_arms(list(self.arms), factory)
+        arms = build_arms(list(self.arms) if self.arms is not None else list(default_arms()), factory)
         if self.generator_factory is None:
             _check_model_names([a.name for a in arms if isinstance(a, GeneratorArm)])
         tally = _Tally(arm_seconds={a.name: 0.0 for a in arms}, classifier_seconds=dict.fromkeys(self.classifiers, 0.0))
@@ -242,7 +243,7 @@ class AugmentExperiment:
         generator_arms = [a.name for a in arms if isinstance(a, GeneratorArm)]
         self.verdicts_ = [
             {"classifier": row["classifier"], "arm": row["arm"], "verdict": row["verdict"],
-             "sentence": verdict_sentence(f"{_FAMILY.get(row['arm'], 'GAN')} augmentation ({row['arm']})",
+             "sentence": verdict_sentence(f"{_family(row['arm'])} augmentation ({row['arm']})",
                                           CLASSIFIER_LABELS[row["classifier"]], row, METRICS[PRIMARY_METRIC][0], arm_label(BASELINE))}
             for row in primary[primary["arm"].isin(generator_arms)].to_dict("records")
         ]
@@ -301,6 +302,13 @@ def _privacy(one: _Seed, arm: str, synthetic: pd.DataFrame, kinds: FeatureKinds)
     frames = [canonical_features(f, kinds) for f in (synthetic, one.rows.features.loc[one.rows.y == 1], one.test_minority)]
     share = dcr_closer_to_train_share(*frames, seed=child_seed(one.run_seed, "privacy", arm) % 2**31)
     return {"seed": one.index, "arm": arm, "closer_to_train_share": share, "n_synthetic": int(len(synthetic))}
+
+
+def _family(arm: str) -> str:
+    """How verdicts name a generator arm's kind of model: its capabilities' family ("GAN" for stand-ins)."""
+    from synthgan.core.registry import available_models, capabilities
+
+    return capabilities(arm).family if arm in available_models() else "GAN"
 
 
 def _check_model_names(names: list[str]) -> None:

@@ -7,13 +7,13 @@ sampled values are mapped back to the caller's original values and dtypes.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 
 from synthgan._random import child_seed
+from synthgan.core.budget import Budget
 
 #: A factory ``(model, seed=..., n_rows=...) -> unfitted synthesizer`` with ``fit(df)`` and
 #: ``sample(n, conditions=..., seed=...)``; tests pass small stand-ins.
@@ -21,31 +21,38 @@ GeneratorFactory = Callable[..., Any]
 
 # Training budget used by the experiment (documented in the report): about this many
 # optimiser steps per fit, whatever the data size, so a 5-seed run stays within minutes.
-EXPERIMENT_STEPS = {"ctgan": 1500, "tvae": 1500}
-DEFAULT_STEPS = 1500
-MIN_EPOCHS, MAX_EPOCHS = 5, 300
-MAX_BATCH = 300
+EXPERIMENT_BUDGET = Budget(target_steps=1500, min_epochs=5, max_epochs=300)
+MIN_BATCH, MAX_BATCH = 100, 300
+
+
+def _trains(model: str) -> bool:
+    """Whether ``model`` is a registered model that learns over epochs (stand-ins in tests are not)."""
+    from synthgan.core.registry import available_models, capabilities
+
+    return model in available_models() and capabilities(model).trainable
 
 
 def experiment_budget(model: str, n_rows: int) -> tuple[int | None, int | None]:
     """``(epochs, batch_size)`` for fitting ``model`` on ``n_rows`` rows inside the experiment.
 
     Batches are a tenth of the data, clipped to 100..300 rows and a multiple of 10
-    (CTGAN's pac); epochs give about ``EXPERIMENT_STEPS`` optimiser steps, within
-    5..300, so a fit costs about the same on 3,000 or 30,000 rows. The copula has
-    no epochs: ``(None, None)``.
+    (CTGAN's pac); epochs come from :data:`EXPERIMENT_BUDGET` through the one rule
+    every default fit uses, :meth:`synthgan.core.budget.Budget.epochs`: about 1,500
+    optimiser steps, within 5..300 epochs, so a fit costs about the same on 3,000 or
+    30,000 rows. An epoch is the trainer's ``floor(rows / batch)`` steps (before this
+    rule was shared, the experiment counted ``ceil(rows / batch)``, so a few fits now
+    get one epoch more). Models that do not train over epochs (the copula, per its
+    capabilities) get ``(None, None)``.
     """
-    if model == "copula":
+    if not _trains(model):
         return None, None
-    batch = int(min(MAX_BATCH, max(100, round(n_rows / 10 / 10) * 10)))
-    steps_per_epoch = max(1, math.ceil(n_rows / batch))
-    epochs = math.ceil(EXPERIMENT_STEPS.get(model, DEFAULT_STEPS) / steps_per_epoch)
-    return int(min(MAX_EPOCHS, max(MIN_EPOCHS, epochs))), batch
+    batch = int(min(MAX_BATCH, max(MIN_BATCH, round(n_rows / 10 / 10) * 10)))
+    return EXPERIMENT_BUDGET.epochs(n_rows, batch), batch
 
 
 def training_budget(model: str, n_rows: int, epochs: int | None = None, batch_size: int | None = None) -> tuple[int | None, int | None]:
     """The ``(epochs, batch_size)`` a generator is fitted with: the caller's, or :func:`experiment_budget`'s."""
-    if model == "copula" or (epochs is None and batch_size is None):
+    if not _trains(model) or (epochs is None and batch_size is None):
         return experiment_budget(model, n_rows)
     return epochs, batch_size
 

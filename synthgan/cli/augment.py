@@ -7,6 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from synthgan.core.registry import names_help
+
 experiment_app = typer.Typer(
     help="Measure it: does augmentation help a classifier (augment)? do tails vanish over generations (collapse)?",
     no_args_is_help=True,
@@ -41,7 +43,7 @@ def augment_command(
     target: Annotated[Optional[str], typer.Option("--target", "-t", help="Class column to rebalance with --ratio.")] = None,
     ratio: Annotated[Optional[float], typer.Option(help="Bring every class up to RATIO x the largest class (> 0; default 1.0).")] = None,
     add: Annotated[Optional[list[str]], typer.Option("--add", help="COLUMN=VALUE:COUNT rows to add for a value of any categorical column, repeatable.")] = None,
-    model: Annotated[str, typer.Option("--model", "-m", help="Model to fit: ctgan, wgan-gp, wgan, gan, tvae or copula.")] = "ctgan",
+    model: Annotated[str, typer.Option("--model", "-m", help=f"Model to fit: {names_help('table')}.")] = "ctgan",
     from_model: Annotated[Optional[Path], typer.Option("--from-model", help="Use this fitted model file instead of fitting one (it may come from another table).")] = None,
     origin_column: Annotated[Optional[str], typer.Option("--origin-column", help="Add a column with 'real' or 'synthetic' per row.")] = None,
     epochs: Epochs = None,
@@ -50,26 +52,16 @@ def augment_command(
     quiet: Quiet = False,
 ) -> None:
     """Append synthetic rows to a table by conditional sampling: rebalance a class (--ratio) or add rows per value (--add)."""
-    from synthgan.augment.augment import augment, plan_augmentation
-    from synthgan.io.atomic import check_output_path
-    from synthgan.io.tables import read_table, write_table
+    from synthgan import verbs
 
-    check_output_path(output, what="table")
-    frame = read_table(data)
-    plan = plan_augmentation(frame, target, ratio=ratio, add=add)  # bad input fails before any training
-    synthesizer = None
-    if from_model is not None:
-        from synthgan import load
-
-        synthesizer = load(from_model)
-    result = augment(frame, target, ratio=ratio, add=add, model=model, synthesizer=synthesizer, epochs=epochs,
-                     batch_size=batch_size, seed=seed, origin_column=origin_column, verbose=not quiet)
-    write_table(result, output)
+    result = verbs.augment(data, target=target, ratio=ratio, add=add, model=model, from_model=from_model, output=output,
+                           origin_column=origin_column, epochs=epochs, batch_size=batch_size, seed=seed, verbose=not quiet)
     if not quiet:
-        for column, per_value in plan.items():
+        for column, per_value in result.added.items():
             added = ", ".join(f"{value}: +{n:,}" for value, n in per_value.items())
             typer.echo(f"{column}: {added}")
-        typer.echo(f"wrote {len(result):,} rows ({len(frame):,} real + {len(result) - len(frame):,} synthetic) to {output}")
+        total = len(result.table)
+        typer.echo(f"wrote {total:,} rows ({result.real_rows:,} real + {total - result.real_rows:,} synthetic) to {output}")
 
 
 @experiment_app.command("augment")
@@ -78,7 +70,8 @@ def experiment_augment(
     target: Annotated[str, typer.Option("--target", "-t", help="Binary class column; its rarer class is the minority.")],
     test: Annotated[Optional[Path], typer.Option("--test", help="Separate test table (never seen by any generator or resampler).")] = None,
     seeds: Annotated[int, typer.Option(help="Repetitions; intervals are t intervals over them.")] = 5,
-    arms: Annotated[Optional[list[str]], typer.Option("--arms", help="Comma-separated arms (default: all): none, class_weights, threshold, random_oversampling, smote_nc, ctgan, tvae, copula.")] = None,
+    arms: Annotated[Optional[list[str]], typer.Option("--arms", help="Comma-separated arms: none, class_weights, threshold, random_oversampling, smote_nc, or a model "
+                                                                      f"({names_help('table')}); default: all of those arms and the models made for this experiment.")] = None,
     classifiers: Annotated[Optional[list[str]], typer.Option("--classifiers", help="Comma-separated: logreg, lightgbm (default: both).")] = None,
     ratio: Annotated[float, typer.Option(help="Minority : majority ratio the oversampling and generator arms reach.")] = 1.0,
     test_size: Annotated[float, typer.Option(help="Test share when no --test is given.")] = 0.25,
@@ -92,7 +85,7 @@ def experiment_augment(
     quiet: Quiet = False,
 ) -> None:
     """Compare no resampling, class weights, threshold tuning, random oversampling, SMOTE-NC and synthgan models."""
-    from synthgan.augment.arms import DEFAULT_ARMS
+    from synthgan.augment.arms import default_arms
     from synthgan.augment.classifiers import CLASSIFIERS
     from synthgan.augment.experiment import AugmentExperiment
     from synthgan.augment.report import experiment_text, write_experiment_html, write_json
@@ -102,7 +95,7 @@ def experiment_augment(
     train = read_table(data)
     test_frame = read_table(test) if test is not None else None
     experiment = AugmentExperiment(
-        target, arms=tuple(_split_list(arms) or DEFAULT_ARMS), classifiers=tuple(_split_list(classifiers) or CLASSIFIERS),
+        target, arms=tuple(_split_list(arms) or default_arms()), classifiers=tuple(_split_list(classifiers) or CLASSIFIERS),
         seeds=seeds, seed=seed, ratio=ratio, test_size=test_size, drop=tuple(drop or ()), epochs=epochs,
         batch_size=batch_size, n_jobs=n_jobs, progress=None if quiet else (lambda line: typer.echo(line, err=True)),
     ).run(train, test_frame)
@@ -117,7 +110,7 @@ def experiment_augment(
 def experiment_collapse(
     data: Annotated[Path, typer.Argument(help="Real table that generation 1 is trained on.")],
     generations: Annotated[int, typer.Option(help="Number of generations (each trained only on the previous one's samples).")] = 5,
-    model: Annotated[str, typer.Option("--model", "-m", help="Model to study.")] = "ctgan",
+    model: Annotated[str, typer.Option("--model", "-m", help=f"Model to study: {names_help('table')}.")] = "ctgan",
     rows: Annotated[Optional[int], typer.Option(help="Rows sampled per generation (default: as many as the real table).")] = None,
     drop: Drop = None,
     html: HtmlOut = None,

@@ -67,7 +67,8 @@ def describe_model_file(path: str | os.PathLike) -> str:
     n_weights = sum(int(a.size) for k, a in arrays.items() if k.startswith("model/"))
     lines = [
         f"model file      {path}",
-        f"model           {manifest.get('model')}  (synthgan {manifest.get('synthgan_version')}, format {manifest.get('format_version')})",
+        f"model           {manifest.get('model')}  ({manifest.get('kind', 'table')} model; synthgan {manifest.get('synthgan_version')}, "
+        f"format {manifest.get('format_version')})",
         f"trained on      {fit.get('rows', '?'):,} rows in {fit.get('seconds', float('nan')):.1f} s "
         f"(preprocessing {fit.get('preprocess_seconds', float('nan')):.2f} s), seed {manifest.get('seed')}",
         f"parameters      {n_weights:,} learned values",

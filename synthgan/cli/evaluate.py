@@ -28,14 +28,6 @@ def _print_summary(result) -> None:
     typer.echo(f"evaluated in {result.meta['seconds']['total']:.1f} s")
 
 
-def _check_outputs(*paths: tuple[Optional[Path], str]) -> None:
-    from synthgan.io.atomic import check_output_path
-
-    for path, what in paths:
-        if path is not None:
-            check_output_path(path, what=what)  # fail before minutes of metrics, not after
-
-
 def evaluate_command(
     real: Annotated[Path, typer.Argument(help="Real table the synthetic data imitates (CSV or Parquet).")],
     synthetic: Annotated[Path, typer.Argument(help="Synthetic table with the same columns.")],
@@ -50,21 +42,10 @@ def evaluate_command(
     quiet: Quiet = False,
 ) -> None:
     """Score a synthetic table against the real one: fidelity, detection, diversity, privacy, utility, fairness."""
-    from synthgan.evaluation import evaluate
-    from synthgan.io.tables import read_table
+    from synthgan import verbs
 
-    _check_outputs((json_path, "metrics JSON"), (html, "HTML report"))
-    real_df, synth_df = read_table(real), read_table(synthetic)
-    holdout_df = read_table(holdout) if holdout is not None else None
-    result = evaluate(real_df, synth_df, holdout=holdout_df, target=target, sensitive=sensitive, seed=seed,
-                      metrics=metrics)
-    if json_path is not None:
-        result.to_json(json_path)
-    if html is not None:
-        from synthgan.reports.html import write_report
-
-        write_report(result, html, real=real_df, synthetic=synth_df,
-                     title=title or f"synthgan evaluation: {synthetic.name} vs {real.name}")
+    result = verbs.evaluate(real, synthetic, holdout=holdout, target=target, sensitive=sensitive, seed=seed,
+                            metrics=metrics, json_path=json_path, html_path=html, title=title)
     if not quiet:
         _print_summary(result)
         for path in (json_path, html):
@@ -86,23 +67,12 @@ def report_command(
     quiet: Quiet = False,
 ) -> None:
     """Sample from a model, evaluate the rows against the real data and write the HTML report (with loss curves)."""
-    from synthgan import load
-    from synthgan.evaluation import evaluate
-    from synthgan.io.tables import read_table
-    from synthgan.reports.html import write_report
+    from synthgan import verbs
 
     if n is not None and n <= 0:
         raise ConfigError(f"--n must be a positive number of rows, got {n}; e.g. -n 10000")
-    _check_outputs((output, "HTML report"), (json_path, "metrics JSON"))
-    model = load(model_file)
-    real_df = read_table(data)
-    holdout_df = read_table(holdout) if holdout is not None else None
-    synth_df = model.sample(n or len(real_df), seed=seed)
-    result = evaluate(real_df, synth_df, holdout=holdout_df, target=target, sensitive=sensitive, seed=seed)
-    if json_path is not None:
-        result.to_json(json_path)
-    write_report(result, output, real=real_df, synthetic=synth_df, history=getattr(model, "history_", None),
-                 title=title or f"synthgan report: {model_file.name} on {data.name}")
+    result = verbs.report(model_file, data=data, output=output, holdout=holdout, n=n, seed=seed, target=target,
+                          sensitive=sensitive, json_path=json_path, title=title)
     if not quiet:
         _print_summary(result)
         typer.echo(f"wrote {output}")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
 
+from synthgan.core.registry import names_help
 from synthgan.errors import ConfigError
 
 app = typer.Typer(
@@ -47,7 +47,7 @@ def _parse_params(pairs: list[str] | None) -> dict[str, Any]:
 def fit(
     data: Annotated[Path, typer.Argument(help="Training table: CSV (optionally .gz), TSV or Parquet.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Model file to write (e.g. model.synthgan).")],
-    model: Annotated[str, typer.Option("--model", "-m", help="ctgan, wgan-gp, wgan, gan, tvae or copula.")] = "ctgan",
+    model: Annotated[str, typer.Option("--model", "-m", help=f"{names_help('table')} (see `synthgan models`).")] = "ctgan",
     epochs: Annotated[Optional[int], typer.Option(help="Training epochs (default: chosen from the data size).")] = None,
     batch_size: Annotated[Optional[int], typer.Option(help="Rows per training step (default: the model's).")] = None,
     seed: Annotated[int, typer.Option(help="Random seed: same data + seed + machine = same model.")] = 0,
@@ -63,23 +63,14 @@ def fit(
     quiet: Quiet = False,
 ) -> None:
     """Fit a model on a table and save it (safetensors + JSON manifest, never pickle)."""
-    from synthgan.io.atomic import check_output_path
-    from synthgan.io.tables import read_table
-    from synthgan.core.registry import get_model_class
-    from synthgan.tabular.synthesizer import Synthesizer
+    from synthgan import verbs
 
-    get_model_class(model)  # unknown names fail before any reading or training
-    check_output_path(output, what="model file")  # fail before training, not after
-    frame = read_table(data)
-    if checkpoint is None and (checkpoint_every is not None or resume):
-        checkpoint = output.with_name(output.name + ".ckpt")
-    syn = Synthesizer(model, epochs=epochs, batch_size=batch_size, seed=seed, device=device, verbose=not quiet,
-                      schema=schema, patience=patience, max_time=max_time, validation_every=validation_every,
-                      checkpoint_every=checkpoint_every, checkpoint=checkpoint, **_parse_params(param))
-    syn.fit(frame, resume=resume)
-    syn.save(output)
+    syn = verbs.fit(data, model=model, output=output, resume=resume, epochs=epochs, batch_size=batch_size, seed=seed,
+                    device=device, verbose=not quiet, schema=schema, patience=patience, max_time=max_time,
+                    validation_every=validation_every, checkpoint_every=checkpoint_every, checkpoint=checkpoint,
+                    **_parse_params(param))
     if not quiet:
-        typer.echo(f"fitted {model} on {len(frame):,} rows x {frame.shape[1]} columns in {syn.fit_seconds_:.1f} s "
+        typer.echo(f"fitted {model} on {syn.n_rows_fit_:,} rows x {len(syn.schema_.names)} columns in {syn.fit_seconds_:.1f} s "
                    f"({len(syn.history_)} epochs); model saved to {output}")
         _echo_diagnostics(syn.diagnostics_)
 
@@ -104,19 +95,13 @@ def sample(
     quiet: Quiet = False,
 ) -> None:
     """Generate synthetic rows from a model file, streamed to CSV or Parquet."""
-    from synthgan.io.atomic import check_output_path
-    from synthgan.io.tables import write_table_chunks
-    from synthgan.tabular.synthesizer import _check_n, load
+    from synthgan import verbs
 
-    n = _check_n(n)
-    check_output_path(output, what="table")
     conditions = _parse_pairs(condition, "--condition")
-    syn = load(model_file)
-    started = time.perf_counter()
-    written = write_table_chunks(syn.sample_chunks(n, conditions=conditions, seed=seed, chunk_rows=chunk_rows), output)
-    seconds = time.perf_counter() - started
+    written = verbs.sample(model_file, n, conditions=conditions, seed=seed, output=output, chunk_rows=chunk_rows)
     if not quiet:
-        typer.echo(f"wrote {written:,} rows to {output} in {seconds:.1f} s ({written / max(seconds, 1e-9):,.0f} rows/s)")
+        typer.echo(f"wrote {written.rows:,} rows to {output} in {written.seconds:.1f} s "
+                   f"({written.rows / max(written.seconds, 1e-9):,.0f} rows/s)")
 
 
 @app.command()
@@ -147,20 +132,24 @@ def info(model_file: Annotated[Path, typer.Argument(help="Model file written by 
 
 
 @app.command("models")
-def list_models() -> None:
-    """List the registered model names."""
-    from synthgan.core.registry import available_models, get_model_class
+def list_models(
+    as_json: Annotated[bool, typer.Option("--json", help="Print every model's capabilities as JSON instead.")] = False,
+) -> None:
+    """List the registered models: name, kind of data and what each one is."""
+    from synthgan.core.registry import available_models, capabilities
 
+    if as_json:
+        typer.echo(json.dumps({name: capabilities(name).to_dict() for name in available_models()}, indent=2))
+        return
     for name in available_models():
-        cls = get_model_class(name)
-        doc = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
-        typer.echo(f"{name:10s} {doc}")
+        caps = capabilities(name)
+        typer.echo(f"{name:10s} {caps.kind:8s} {caps.summary}")
 
 
 @app.command()
 def demo(
     output_dir: Annotated[Path, typer.Option("--output-dir", "-o", help="Folder for the demo's outputs.")] = Path("synthgan-demo-output"),
-    model: Annotated[str, typer.Option("--model", "-m", help="Model to fit on the demo table.")] = "ctgan",
+    model: Annotated[str, typer.Option("--model", "-m", help=f"Model to fit on the demo table: {names_help('table')}.")] = "ctgan",
     epochs: Annotated[Optional[int], typer.Option(help="Training epochs (default: about a minute on 2 cores).")] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     quiet: Quiet = False,

@@ -1,75 +1,86 @@
 """Column kinds for metrics, input checks, and the shared column encodings.
 
-Kinds follow SDV's metadata detection so that our fidelity scores are comparable
-with SDMetrics' QualityReport:
+The schema's kinds (:data:`synthgan.tabular.schema.COLUMN_KINDS`, inferred by
+:func:`~synthgan.tabular.schema.infer_schema`) are the package's one column-kind
+system; the metrics read them through :data:`METRIC_KIND`:
 
-* ``"numerical"``: numeric dtype, unless it holds whole, non-negative values with at
-  most ``min(round(n_rows / 10), 10)`` distinct values (then ``"categorical"``).
-* ``"datetime"``: datetime dtype, or text that parses as ISO-8601 dates; scored as numbers.
-* ``"categorical"``: text, category and boolean columns.
-* ``"id"``: a unique, complete column named like an identifier (a token ``id``) or a
-  unique text column; it carries no distribution and every metric skips it.
+* ``"numerical"``: continuous and integer columns, except that a whole,
+  non-negative column with at most ``min(round(n_rows / 10), 10)`` distinct values
+  is ``"categorical"`` (SDV's metadata rule, so our fidelity scores stay comparable
+  with SDMetrics' QualityReport).
+* ``"datetime"``: datetime columns (datetime dtype, or text in one date format);
+  scored as numbers.
+* ``"categorical"``: categorical and boolean columns.
+* ``"id"``: identifier columns (unique keys); they carry no distribution and every
+  metric skips them.
 
 Kinds are inferred from the real table and imposed on the others.
 """
 
 from __future__ import annotations
 
-import re
+import warnings
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
-from synthgan.errors import DataValidationError
+from synthgan.errors import DataValidationError, DataWarning
+from synthgan.tabular.schema import guess_date_format, infer_column
 
 NUMERICAL, CATEGORICAL, DATETIME, ID = "numerical", "categorical", "datetime", "id"
 CONTINUOUS = (NUMERICAL, DATETIME)
+
+# Schema kind -> metric kind: the one place where the two meet. Every metric kind has
+# a schema counterpart; "categorical" also takes low-cardinality integers (see
+# _is_sdv_categorical), the one rule the metrics add on top of the schema.
+METRIC_KIND = {
+    "continuous": NUMERICAL,
+    "integer": NUMERICAL,
+    "categorical": CATEGORICAL,
+    "boolean": CATEGORICAL,
+    "datetime": DATETIME,
+    "id": ID,
+}
 _MIN_ROWS_FOR_DETECTION = 5
 
 
-def _name_tokens(name: str) -> list[str]:
-    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", str(name))
-    return [t for t in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if t]
-
-
-def _looks_like_datetime(col: pd.Series) -> bool:
-    sample = col.dropna().astype(str).head(200)
-    if sample.empty or not sample.str.contains(r"\d{1,4}[-/:]\d{1,2}", regex=True).all():
+def _is_sdv_categorical(col: pd.Series) -> bool:
+    """SDV's rule: whole, non-negative values with few distinct values are categories."""
+    n = len(col)
+    values = col.dropna().to_numpy(dtype=float)
+    if n <= _MIN_ROWS_FOR_DETECTION or not values.size:
         return False
-    try:
-        pd.to_datetime(sample, format="ISO8601")
-    except (ValueError, TypeError, OverflowError):
-        return False
-    return True
+    whole = bool(np.all(values == np.round(values))) and bool(np.all(values >= 0))
+    return whole and col.nunique() <= min(round(n / 10), 10)
 
 
 def infer_kind(col: pd.Series) -> str:
-    """The metric kind of one column (see the module docstring)."""
-    n = len(col)
-    unique_complete = n > _MIN_ROWS_FOR_DETECTION and col.notna().all() and col.is_unique
-    if pd.api.types.is_bool_dtype(col):
+    """The metric kind of one column: its schema kind through :data:`METRIC_KIND`.
+
+    Parameters
+    ----------
+    col : pandas.Series
+        The column (its name matters: identifier names such as ``user_id``).
+
+    Returns
+    -------
+    str
+        ``"numerical"``, ``"categorical"``, ``"datetime"`` or ``"id"``.
+    """
+    with warnings.catch_warnings():  # the schema's advice on mixed columns is about learning, not scoring
+        warnings.simplefilter("ignore", DataWarning)
+        kind = infer_column(str(col.name), col).kind
+    if kind == "integer" and _is_sdv_categorical(col):
         return CATEGORICAL
-    if pd.api.types.is_datetime64_any_dtype(col):
-        return DATETIME
-    if pd.api.types.is_numeric_dtype(col):
-        if unique_complete and "id" in _name_tokens(col.name):
-            return ID
-        values = col.dropna().to_numpy(dtype=float)
-        if n > _MIN_ROWS_FOR_DETECTION and values.size:
-            whole = bool(np.all(values == np.round(values))) and bool(np.all(values >= 0))
-            if whole and col.nunique() <= min(round(n / 10), 10):
-                return CATEGORICAL
-        return NUMERICAL
-    if _looks_like_datetime(col):
-        return DATETIME
-    if unique_complete:
-        return ID
-    return CATEGORICAL
+    return METRIC_KIND[kind]
 
 
 def infer_kinds(frame: pd.DataFrame) -> dict[str, str]:
     """How the evaluation suite treats each column of ``frame``, in column order.
+
+    Runs the schema inference and maps each column's kind to a metric kind (see
+    the module docstring).
 
     Parameters
     ----------
@@ -81,7 +92,7 @@ def infer_kinds(frame: pd.DataFrame) -> dict[str, str]:
     -------
     dict of str to str
         Column name to ``"numerical"``, ``"categorical"``, ``"datetime"`` or ``"id"``
-        (unique text such as keys, left out of every metric).
+        (unique keys, left out of every metric).
     """
     return {name: infer_kind(frame[name]) for name in frame.columns}
 
@@ -151,9 +162,24 @@ def numeric_values(col: pd.Series) -> np.ndarray:
         as_int[col.isna().to_numpy()] = np.nan
         return as_int
     if not pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
-        parsed = pd.to_datetime(col, format="ISO8601", errors="coerce")
-        return numeric_values(parsed)
+        return numeric_values(_parse_dates(col))
     return pd.to_numeric(col, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _parse_dates(col: pd.Series) -> pd.Series:
+    """Text dates as datetimes: ISO-8601, else the one format the schema would find (missing where neither parses)."""
+    parsed = pd.to_datetime(col, format="ISO8601", errors="coerce")
+    failed = parsed.isna() & col.notna()
+    if failed.any():
+        text = pd.Series(col[failed].unique(), dtype=object).astype(str)
+        fmt = guess_date_format(text)
+        if fmt is not None:  # e.g. "%d.%m.%Y", which the schema calls datetime but ISO-8601 does not read
+            other = pd.to_datetime(col, format=fmt, errors="coerce")
+            try:  # the ISO parse's unit, so every table of a comparison is read in the same unit
+                parsed = parsed.mask(failed, other.astype(parsed.dtype))
+            except (TypeError, ValueError):  # time zones that do not mix: keep the ISO reading
+                pass
+    return parsed
 
 
 def shared_codes(columns: Iterable[pd.Series]) -> tuple[list[np.ndarray], np.ndarray]:

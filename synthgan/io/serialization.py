@@ -3,7 +3,9 @@
 Layout of a ``.synthgan`` file: a standard safetensors file. Its tensors are the
 model weights and the encoder's numeric state (plain arrays); its ``__metadata__``
 holds one entry, ``synthgan``, the JSON manifest: format version, package version,
-schema, encoder state, model name and config, training history and seed. A
+the model's kind of data, name, config, data spec and training history, and what its
+pipeline adds (schema, encoder state, seed); :mod:`synthgan.core.files` decides those
+entries and dispatches on ``kind`` when loading. A
 SHA-256 over the manifest text and every tensor's bytes is stored beside it, so a
 tampered or truncated file is refused with a clear error instead of loading wrong
 weights. Loading parses JSON and raw arrays only; nothing is ever unpickled.

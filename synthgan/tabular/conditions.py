@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from synthgan.core.registry import models_with
 from synthgan.errors import ConditionError
 
 _MIN_BATCH = 1_024
@@ -59,8 +60,22 @@ def _candidate_values(value: Any) -> list[Any]:
     return candidates
 
 
-class ConditionSampler:
-    """Draws decoded rows from a fitted ``(encoder, model)`` pair, honouring conditions."""
+class ConditionedRowSampler:
+    """Draws decoded rows from a fitted ``(encoder, model)`` pair that meet ``{column: value}`` conditions.
+
+    Works on decoded table rows; not to be confused with the model-level sampler of
+    conditional vectors that CTGAN trains with. Resolving a value to its encoded
+    category is :mod:`synthgan.tabular.condition_values`' job (through
+    ``encoder.condition_index``).
+
+    Parameters
+    ----------
+    encoder : TableEncoder
+        Fitted encoder of the table.
+    model : BaseModel
+        Fitted model on the encoder's layout; its ``capabilities.conditional`` says
+        whether the first condition is asked for natively.
+    """
 
     def __init__(self, encoder, model) -> None:
         self.encoder = encoder
@@ -125,7 +140,8 @@ class ConditionSampler:
                 shown = ", ".join(f"{c}={v!r}" for c, v in plan.values.items())
                 raise ConditionError(
                     f"the model produced only {have} of {n} rows with {shown} in {drawn:,} draws; "
-                    "this combination is too rare for it: relax the conditions or use a conditional model (ctgan)"
+                    "this combination is too rare for it: relax the conditions or use a conditional model "
+                    f"({', '.join(models_with('table', conditional=True))})"
                 )
         out = pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0].reset_index(drop=True)
         return out

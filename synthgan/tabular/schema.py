@@ -4,6 +4,12 @@ A :class:`Schema` says, for every column, what *kind* of variable it is (how the
 encoder learns it) and which pandas dtype it had (so synthetic data comes back
 with exactly the input dtypes). Users can override the inferred schema with a
 JSON file; :func:`synthgan.tabular.validate.validate_frame` checks it against the data.
+
+A column may also have a *role*, set only by the user: ``"entity"`` for the key of
+the entity a row belongs to (a station, a customer) and ``"sequence_index"`` for
+the column that orders an entity's rows in time. Kinds are the one column-kind
+system of the package: the evaluation maps them to its metric kinds
+(:data:`synthgan.evaluation._prep.METRIC_KIND`).
 """
 
 from __future__ import annotations
@@ -21,6 +27,9 @@ import pandas as pd
 from synthgan.errors import DataWarning, SchemaError
 
 COLUMN_KINDS = ("continuous", "integer", "categorical", "boolean", "datetime", "id")
+COLUMN_ROLES = ("entity", "sequence_index")
+# An order needs numbers or times; at most one column may hold each role.
+SEQUENCE_INDEX_KINDS = ("continuous", "integer", "datetime")
 
 # Names that mark a column of unique integers as a key rather than a measurement:
 # "id", "user_id", "order-key", "uuid", and camelCase "customerId" / "orderID".
@@ -56,6 +65,15 @@ class ColumnSchema:
         For ``dtype="category"``: the categories of the input dtype, in order.
     ordered : bool, default=False
         For ``dtype="category"``: whether the categorical dtype is ordered.
+    role : {None, "entity", "sequence_index"}, default=None
+        Set by the user, never inferred. ``"entity"``: the key of the entity each row
+        belongs to (a station id, a customer id); ``"sequence_index"``: the column
+        that orders an entity's rows (a timestamp, a step number), of a numeric or
+        datetime kind. Sequence models read the roles to group and order rows; the
+        table pipeline learns both columns by their kind as before (an entity of
+        kind ``"id"`` still gets fresh unique keys, a categorical or integer entity
+        is learned like any other column) and only uses the entity to keep all of an
+        entity's rows on one side of the validation hold-out.
     """
 
     name: str
@@ -64,11 +82,23 @@ class ColumnSchema:
     datetime_format: str | None = None
     categories: list | None = None
     ordered: bool = False
+    role: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in COLUMN_KINDS:
             raise SchemaError(
                 f"Column '{self.name}' has unknown kind '{self.kind}'; use one of {', '.join(COLUMN_KINDS)}."
+            )
+        if self.role is not None and self.role not in COLUMN_ROLES:
+            raise SchemaError(
+                f"Column '{self.name}' has unknown role {self.role!r}; use one of {', '.join(COLUMN_ROLES)}, "
+                "or leave the role out."
+            )
+        if self.role == "sequence_index" and self.kind not in SEQUENCE_INDEX_KINDS:
+            raise SchemaError(
+                f"Column '{self.name}' is the sequence index but has kind '{self.kind}'; a sequence index orders rows, "
+                f"so give it one of the kinds {', '.join(SEQUENCE_INDEX_KINDS)} (convert the data if needed) "
+                "or choose another column."
             )
 
     @property
@@ -98,6 +128,64 @@ class Schema:
             if col.name in seen:
                 raise SchemaError(f"Column '{col.name}' appears twice in the schema; keep one entry per column.")
             seen.add(col.name)
+        for role in COLUMN_ROLES:
+            holders = [c.name for c in self.columns if c.role == role]
+            if len(holders) > 1:
+                raise SchemaError(
+                    f"Columns {', '.join(repr(n) for n in holders)} all have role '{role}'; "
+                    f"a table has at most one {role} column, so keep the role on one of them."
+                )
+
+    @property
+    def entity(self) -> str | None:
+        """Name of the column with role ``"entity"``, or None."""
+        return next((c.name for c in self.columns if c.role == "entity"), None)
+
+    @property
+    def sequence_index(self) -> str | None:
+        """Name of the column with role ``"sequence_index"``, or None."""
+        return next((c.name for c in self.columns if c.role == "sequence_index"), None)
+
+    def with_roles(self, *, entity: str | None = None, sequence_index: str | None = None) -> "Schema":
+        """A copy with the given columns as entity key and sequence index; other roles are cleared.
+
+        Parameters
+        ----------
+        entity : str or None, default=None
+            Column holding the key of the entity each row belongs to.
+        sequence_index : str or None, default=None
+            Column ordering each entity's rows; its kind must be numeric or datetime.
+            An integer column inferred as ``"id"`` (unique whole numbers named like a
+            key) becomes ``"integer"``: an order is a measurement, not a key.
+
+        Returns
+        -------
+        Schema
+
+        Raises
+        ------
+        SchemaError
+            A named column is not in the schema, one column is given both roles, or
+            the sequence index is not numeric or datetime.
+        """
+        for role, name in (("entity", entity), ("sequence_index", sequence_index)):
+            if name is not None and name not in self:
+                raise SchemaError(
+                    f"{role}={name!r} is not a column of the table; choose one of {', '.join(self.names)}."
+                )
+        if entity is not None and entity == sequence_index:
+            raise SchemaError(
+                f"Column '{entity}' cannot be both the entity and the sequence index; "
+                "pass the entity key as entity= and the time or order column as sequence_index=."
+            )
+        columns = []
+        for col in self.columns:
+            role = "entity" if col.name == entity else "sequence_index" if col.name == sequence_index else None
+            kind = col.kind
+            if role == "sequence_index" and kind == "id" and _is_numeric_dtype_name(col.dtype):
+                kind = "integer"
+            columns.append(replace(col, kind=kind, role=role))
+        return Schema(columns)
 
     @property
     def names(self) -> list[str]:
@@ -165,13 +253,20 @@ class Schema:
         return cls.from_dict(data)
 
 
+def _is_numeric_dtype_name(dtype: str) -> bool:
+    try:
+        return bool(pd.api.types.is_numeric_dtype(pd.api.types.pandas_dtype(dtype)))
+    except TypeError:
+        return False
+
+
 def _drop_defaults(entry: dict) -> dict:
     """Keep JSON files short: leave out optional fields at their defaults."""
     return {k: v for k, v in entry.items() if k in ("name", "kind", "dtype") or v not in (None, False)}
 
 
-def infer_schema(df: pd.DataFrame) -> Schema:
-    """Infer the kind of every column of ``df``.
+def infer_schema(df: pd.DataFrame, *, entity: str | None = None, sequence_index: str | None = None) -> Schema:
+    """Infer the kind of every column of ``df``, and set the roles the user names.
 
     Rules: bool dtypes -> ``"boolean"``; datetime dtypes, or strings that all parse
     with one date format -> ``"datetime"``; floats -> ``"continuous"`` unless all
@@ -186,12 +281,33 @@ def infer_schema(df: pd.DataFrame) -> Schema:
     ----------
     df : pandas.DataFrame
         The table.
+    entity : str or None, default=None
+        Column holding the key of the entity each row belongs to (e.g. a station);
+        gets role ``"entity"`` (see :class:`ColumnSchema`).
+    sequence_index : str or None, default=None
+        Column ordering each entity's rows (e.g. a timestamp); gets role
+        ``"sequence_index"`` and must be numeric or datetime.
 
     Returns
     -------
     Schema
+
+    Raises
+    ------
+    SchemaError
+        A role names a missing column, one column gets both roles, or the sequence
+        index is not numeric or datetime.
+
+    Examples
+    --------
+    >>> schema = infer_schema(air, entity="station", sequence_index="timestamp")  # doctest: +SKIP
+    >>> schema.entity, schema.sequence_index                                      # doctest: +SKIP
+    ('station', 'timestamp')
     """
-    return Schema([_infer_column(str(name), df[name]) for name in df.columns])
+    schema = Schema([infer_column(str(name), df[name]) for name in df.columns])
+    if entity is None and sequence_index is None:
+        return schema
+    return schema.with_roles(entity=entity, sequence_index=sequence_index)
 
 
 def complete_schema(schema: Schema, df: pd.DataFrame) -> Schema:
@@ -217,7 +333,20 @@ def complete_schema(schema: Schema, df: pd.DataFrame) -> Schema:
     return Schema(columns)
 
 
-def _infer_column(name: str, s: pd.Series) -> ColumnSchema:
+def infer_column(name: str, s: pd.Series) -> ColumnSchema:
+    """The schema of one column (the rules of :func:`infer_schema`), without a role.
+
+    Parameters
+    ----------
+    name : str
+        The column's name (identifier names such as ``user_id`` matter).
+    s : pandas.Series
+        The column's values.
+
+    Returns
+    -------
+    ColumnSchema
+    """
     dtype = str(s.dtype)
     if isinstance(s.dtype, pd.CategoricalDtype):
         cats = [_to_python(v) for v in s.cat.categories]

@@ -10,6 +10,7 @@ training on encoded rows), :mod:`synthgan.tabular.conditions` (conditions) and
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,19 +19,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from synthgan import __version__
 from synthgan._random import child_seed, numpy_rng
 from synthgan.tabular.encoder import TableEncoder
 from synthgan.tabular.layout import Layout
 from synthgan.tabular.schema import Schema, infer_schema
 from synthgan.tabular.validate import validate_frame
 from synthgan.errors import ConfigError, ModelFileError, check_is_fitted
-from synthgan.io.serialization import load_model_file, save_model_file
+from synthgan.core.files import model_from_contents, read_model_file, save_model
 from synthgan.core.registry import create_model, get_model_class
-from synthgan.tabular.conditions import ConditionSampler, KeyCursor
+from synthgan.tabular.conditions import ConditionedRowSampler, KeyCursor
 from synthgan.tabular.fitting.plan import TrainingOptions, plan_training
 
 DEFAULT_CHUNK_ROWS = 100_000
+PIPELINE = "synthesizer"  # the ``pipeline`` entry of its model files (see synthgan.core.files)
 
 
 def _check_n(n: Any) -> int:
@@ -45,8 +46,8 @@ class Synthesizer:
     Parameters
     ----------
     model : str, default="ctgan"
-        Registered model name: ``ctgan``, ``wgan-gp``, ``wgan``, ``gan``, ``tvae`` or ``copula``
-        (see :func:`synthgan.core.registry.available_models`).
+        A registered table model (``synthgan models`` lists them; see
+        :func:`synthgan.core.registry.available_models`).
     epochs : int, optional
         Training epochs; ``None`` lets the model choose from the data size.
     batch_size : int, optional
@@ -54,6 +55,8 @@ class Synthesizer:
     seed : int or None, default=0
         The one source of randomness: same data, seed and machine give the same
         model and byte-identical samples. Global random state is never touched.
+        ``None`` draws a seed once, at ``fit``, and keeps it in ``seed_`` (and the
+        model file), so the fitted synthesizer is reproducible all the same.
     device : str, default="auto"
         ``"auto"`` (CUDA when present, else CPU), ``"cpu"`` or ``"cuda"``.
     verbose : bool, default=False
@@ -82,6 +85,8 @@ class Synthesizer:
 
     Attributes
     ----------
+    seed_ : int
+        The seed the fit used: ``seed``, or the one drawn for ``seed=None``.
     schema_ : Schema
     encoder_ : TableEncoder
     model_ : BaseModel
@@ -165,10 +170,13 @@ class Synthesizer:
         if self.seed is not None and (isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) or self.seed < 0):
             raise ConfigError(f"seed must be a non-negative integer or None, got {self.seed!r}")
         model_cls = get_model_class(self.model)  # fails loudly on an unknown name
+        options = TrainingOptions(self.patience, self.max_time, self.validation_every, self.checkpoint_every, self.checkpoint)
+        options.check(self.model, model_cls.capabilities.trainable, resume, self.seed)  # a drawn seed cannot resume
+        seed = int(self.seed) if self.seed is not None else child_seed(None, "synthesizer")  # resolved once, kept in seed_
         started = time.perf_counter()
         schema = self._resolve_schema(data)
         validate_frame(data, schema)
-        encoder = TableEncoder(encoding=model_cls.capabilities.encoding, seed=child_seed(self.seed, "encoder"), **(self.encoder_params or {}))
+        encoder = TableEncoder(encoding=model_cls.capabilities.encoding, seed=child_seed(seed, "encoder"), **(self.encoder_params or {}))
         encoded = encoder.fit(data, schema).transform(data)
         preprocess_seconds = time.perf_counter() - started
         model = create_model(self.model, **self._model_kwargs())
@@ -177,11 +185,11 @@ class Synthesizer:
             from synthgan.core.callbacks import RichProgress
 
             all_callbacks.append(RichProgress())
-        options = TrainingOptions(self.patience, self.max_time, self.validation_every, self.checkpoint_every, self.checkpoint)
-        plan = plan_training(model, data, encoded, encoder, seed=self.seed, options=options, resume=resume)
+        plan = plan_training(model, data, encoded, encoder, seed=seed, options=options, resume=resume)
         fit_kwargs = {"resume": plan.resume} if plan.resume is not None else {}
-        model.fit(plan.training_matrix(encoded), encoder.layout_, seed=child_seed(self.seed, "model"),
+        model.fit(plan.training_matrix(encoded), encoder.layout_, seed=child_seed(seed, "model"),
                   callbacks=all_callbacks + plan.callbacks, **fit_kwargs)
+        self.seed_ = seed
         self.schema_ = encoder.schema_  # completed: dtypes and formats a hand-written JSON may omit
         self.encoder_ = encoder
         self.model_ = model
@@ -194,8 +202,19 @@ class Synthesizer:
         return self
 
     def _reset_sampling(self) -> None:
-        self._sample_rng = numpy_rng(self.seed, "sample")
-        self._conditions = ConditionSampler(self.encoder_, self.model_)
+        # Seeded calls use only local state; unseeded ones take one seed each from this stream, under the lock.
+        self._sample_stream = numpy_rng(self.seed_, "sample-stream")
+        self._sample_lock = threading.Lock()
+        self._conditions = ConditionedRowSampler(self.encoder_, self.model_)
+
+    def _call_seed(self, seed: Any) -> int:
+        """The seed of one sampling call: ``seed`` itself, or the next one of the synthesizer's stream."""
+        if seed is None:
+            with self._sample_lock:
+                return int(self._sample_stream.integers(0, 2**63 - 1))
+        if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise ConfigError(f"seed must be a non-negative integer or None, got {seed!r}; pass e.g. seed=0")
+        return int(seed)
 
     # ----------------------------------------------------------------- sampling
     def sample_chunks(
@@ -206,13 +225,20 @@ class Synthesizer:
         seed: int | None = None,
         chunk_rows: int = DEFAULT_CHUNK_ROWS,
     ) -> Iterator[pd.DataFrame]:
-        """Yield ``n`` synthetic rows in DataFrames of at most ``chunk_rows`` rows (flat memory)."""
+        """Yield ``n`` synthetic rows in DataFrames of at most ``chunk_rows`` rows (flat memory).
+
+        Arguments are checked, and ``conditions`` resolved, when this is called, before
+        the first chunk; ``seed`` works as in :meth:`sample`.
+        """
         check_is_fitted(self, "model_")
         n = _check_n(n)
-        if not isinstance(chunk_rows, int) or chunk_rows <= 0:
+        if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows <= 0:
             raise ConfigError(f"chunk_rows must be a positive integer, got {chunk_rows!r}")
-        rng = numpy_rng(seed, "sample") if seed is not None else self._sample_rng
         plan = self._conditions.plan(conditions or {})
+        rng = numpy_rng(self._call_seed(seed), "sample")
+        return self._chunks(n, plan, rng, chunk_rows)
+
+    def _chunks(self, n: int, plan: Any, rng: np.random.Generator, chunk_rows: int) -> Iterator[pd.DataFrame]:
         keys = KeyCursor()
         produced = 0
         while produced < n:
@@ -233,59 +259,75 @@ class Synthesizer:
             exactly (natively through the conditional vector where the model has one,
             otherwise by rejection). Unknown columns/values raise ConditionError.
         seed : int, optional
-            Makes this call reproducible on its own; without it, calls continue the
-            synthesizer's own stream (so two calls give different rows, and a freshly
-            fitted or loaded synthesizer always starts the same way).
+            Makes this call reproducible on its own; it touches no shared state, so
+            seeded calls from several threads give the same rows as one after another.
+            Without it, each call takes the next seed of the synthesizer's own stream
+            (one draw, under a lock): two calls give different rows, and a freshly
+            fitted or loaded synthesizer always starts the same way.
         """
         chunks = list(self.sample_chunks(n, conditions=conditions, seed=seed))
         return chunks[0] if len(chunks) == 1 else pd.concat(chunks, ignore_index=True)
 
     # ---------------------------------------------------------------- persistence
     def save(self, path: str | os.PathLike) -> Path:
-        """Save to one safetensors file with a JSON manifest (atomic; never pickled)."""
+        """Save to one model file: safetensors with a JSON manifest (atomic; never pickled).
+
+        Written with :func:`synthgan.core.files.save_model` (``kind="table"``, the model's
+        ``data_spec``) plus the encoder, schema, diagnostics and seeds; ``synthgan.load``
+        reads it back.
+        """
         check_is_fitted(self, "model_")
         encoder_state, encoder_arrays = self.encoder_.to_state()
         manifest = {
-            "synthgan_version": __version__,
-            "model": self.model,
-            "model_config": self.model_.get_config(),
-            "layout": self.encoder_.layout_.to_dict(),
+            "pipeline": PIPELINE,
+            "layout": self.encoder_.layout_.to_dict(),  # the model's data_spec, kept for older readers
             "schema": self.schema_.to_dict(),
             "encoder": encoder_state,
-            "history": self.history_,
             "diagnostics": getattr(self, "diagnostics_", {}),
-            "seed": self.seed,
+            "seed": self.seed_,
             "fit": {
                 "rows": self.n_rows_fit_,
                 "seconds": round(self.fit_seconds_, 3),
                 "preprocess_seconds": round(self.preprocess_seconds_, 3),
-                "params": {"epochs": self.epochs, "batch_size": self.batch_size, "device": self.device,
+                "params": {"seed": self.seed, "epochs": self.epochs, "batch_size": self.batch_size, "device": self.device,
                            "model_params": self.model_params, "encoder_params": self.encoder_params},
             },
         }
-        arrays = {f"model/{k}": np.asarray(v) for k, v in self.model_.state_arrays().items()}
-        arrays.update({f"encoder/{k}": np.asarray(v) for k, v in encoder_arrays.items()})
-        return save_model_file(path, manifest, arrays)
+        arrays = {f"encoder/{k}": np.asarray(v) for k, v in encoder_arrays.items()}
+        return save_model(self.model_, path, manifest=manifest, arrays=arrays)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Synthesizer":
         """Load a model file written by :meth:`save`; nothing is unpickled."""
-        manifest, arrays = load_model_file(path)
+        manifest, arrays = read_model_file(path)
+        if manifest.get("pipeline") != PIPELINE:
+            raise ModelFileError(f"'{path}' holds a bare {manifest['kind']} model, not a Synthesizer; "
+                                 "load it with synthgan.load (or synthgan.core.files.load_model)")
+        return cls.from_file_contents(manifest, arrays, path)
+
+    @classmethod
+    def from_file_contents(cls, manifest: dict[str, Any], arrays: dict[str, np.ndarray], path: str | os.PathLike) -> "Synthesizer":
+        """Rebuild a fitted synthesizer from a model file's manifest and arrays.
+
+        ``manifest`` and ``arrays`` are what :func:`synthgan.core.files.read_model_file`
+        returns; ``path`` only names the file in errors.
+        """
         try:
             fit = manifest["fit"]
             params = fit["params"]
-            syn = cls(manifest["model"], epochs=params["epochs"], batch_size=params["batch_size"], seed=manifest["seed"],
+            seed = params.get("seed", manifest["seed"])  # files before seed_ held only the seed given
+            syn = cls(manifest["model"], epochs=params["epochs"], batch_size=params["batch_size"], seed=seed,
                       device=params["device"], encoder_params=params["encoder_params"], **params["model_params"])
-            model_arrays = {k[6:]: v for k, v in arrays.items() if k.startswith("model/")}
             encoder_arrays = {k[8:]: v for k, v in arrays.items() if k.startswith("encoder/")}
             syn.schema_ = Schema.from_dict(manifest["schema"])
             syn.encoder_ = TableEncoder.from_state(manifest["encoder"], encoder_arrays)
-            syn.model_ = get_model_class(manifest["model"]).from_state(manifest["model_config"], model_arrays, manifest["layout"], manifest["history"])
+            syn.model_ = model_from_contents(manifest, arrays, path)
             syn.history_ = list(manifest["history"])
             syn.diagnostics_ = dict(manifest.get("diagnostics", {}))
             syn.n_rows_fit_ = int(fit["rows"])
             syn.fit_seconds_ = float(fit["seconds"])
             syn.preprocess_seconds_ = float(fit.get("preprocess_seconds", 0.0))
+            syn.seed_ = int(manifest["seed"]) if manifest["seed"] is not None else child_seed(None, "synthesizer")
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelFileError(f"'{path}' has an incomplete or inconsistent manifest ({exc.__class__.__name__}: {exc}); fit the model again") from exc
         syn._reset_sampling()

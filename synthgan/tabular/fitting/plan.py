@@ -98,7 +98,7 @@ def plan_training(model: Any, data: pd.DataFrame, encoded: np.ndarray, encoder: 
     Parameters
     ----------
     model : BaseModel
-        The unfitted model; only torch models (with ``preview``) get callbacks.
+        The unfitted model; only trainable ones (``capabilities.trainable``) get callbacks.
     data, encoded : DataFrame, ndarray
         The table and its encoding (same rows).
     encoder : TableEncoder
@@ -107,12 +107,14 @@ def plan_training(model: Any, data: pd.DataFrame, encoded: np.ndarray, encoder: 
     resume : bool, default=False
         Continue from ``options.checkpoint``.
     """
-    trainable = hasattr(model, "preview")
+    trainable = model.capabilities.trainable
     options.check(model.name, trainable, resume, seed)
     all_rows = np.arange(len(data))
     if not trainable:
         return TrainingPlan(all_rows, all_rows[:0])
-    train_rows, holdout_rows = holdout_split(len(data), seed) if options.validating else (all_rows, all_rows[:0])
+    entity = encoder.schema_.entity  # all rows of an entity land on the same side of the hold-out
+    groups = data[entity] if entity is not None else None
+    train_rows, holdout_rows = holdout_split(len(data), seed, groups=groups) if options.validating else (all_rows, all_rows[:0])
     plan = TrainingPlan(train_rows, holdout_rows)
     train_encoded = plan.training_matrix(encoded)
     plan.monitor = CollapseMonitor(train_encoded, encoder.layout_, seed=seed, checks=COLLAPSE_CHECKS)

@@ -26,7 +26,8 @@ from synthgan.errors import ConditionError, DataValidationError, ModelFileError,
 from synthgan.core import params as P
 from synthgan.core.model import BaseModel, Capabilities
 from synthgan.tabular.models.base import TableModelMixin, as_layout, table_input
-from synthgan.tabular.models.inputs import SampleSeeds, check_encoded, check_n, resolve_fit_seed
+from synthgan.core.seeds import SampleSeeds, check_n, resolve_fit_seed
+from synthgan.tabular.models.inputs import check_encoded
 from synthgan._random import numpy_rng
 
 NUMERIC, CATEGORICAL, MISSING = 0, 1, 2

@@ -1,13 +1,11 @@
-"""Checks of what models receive at ``fit``/``sample`` time: the encoded matrix, ``n``, seeds."""
+"""Checks of the encoded matrix a table model receives at ``fit`` (seeds and ``n``: :mod:`synthgan.core.seeds`)."""
 
 from __future__ import annotations
 
-from numbers import Integral
 from typing import Any
 
 import numpy as np
 
-from synthgan._random import child_seed
 from synthgan.tabular.layout import Layout
 from synthgan.errors import ConfigError, DataValidationError
 
@@ -34,37 +32,3 @@ def check_encoded(data: Any, layout: Layout, *, model: str, encoding: str, allow
         name = next(s.column for s in layout.spans if s.start <= col < s.end)
         raise DataValidationError(f"{model}: encoded column {col} (table column {name!r}) has non-finite values; check the encoder output for that column")
     return x
-
-
-def check_n(n: Any, *, model: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, Integral) or n <= 0:
-        raise ConfigError(f"{model}: 'n' (number of rows) must be a positive integer, got {n!r}; pass e.g. n=1000")
-    return int(n)
-
-
-def check_seed(seed: Any, *, model: str, arg: str = "seed") -> int | None:
-    if seed is None:
-        return None
-    if isinstance(seed, bool) or not isinstance(seed, Integral) or not 0 <= seed < 2**63:
-        raise ConfigError(f"{model}: '{arg}' must be an integer in [0, 2**63) or None, got {seed!r}; pass e.g. {arg}=0")
-    return int(seed)
-
-
-def resolve_fit_seed(seed: Any, *, model: str) -> int:
-    """The seed a fit actually uses: ``seed`` itself, or fresh entropy recorded so the model stays reproducible."""
-    checked = check_seed(seed, model=model)
-    return child_seed(None, "fit") if checked is None else checked
-
-
-class SampleSeeds:
-    """Seeds for successive ``sample(seed=None)`` calls, drawn from the model's own stream.
-
-    A freshly fitted or rebuilt model always starts the same way; two calls differ.
-    """
-
-    def __init__(self, fit_seed: int) -> None:
-        self._rng = np.random.default_rng(child_seed(fit_seed, "sample-stream"))
-
-    def resolve(self, seed: Any, *, model: str) -> int:
-        checked = check_seed(seed, model=model)
-        return int(self._rng.integers(0, 2**63 - 1)) if checked is None else checked

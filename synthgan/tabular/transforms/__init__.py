@@ -1,6 +1,6 @@
 """Reversible per-column transformers, one idea per module, and their registry by saved name."""
 
-from synthgan.tabular.transforms.base import ColumnTransformer, SpanSpec
+from synthgan.tabular.transforms.base import ColumnTransformer, SpanShape
 from synthgan.tabular.transforms.constant import ConstantColumn
 from synthgan.tabular.transforms.identifier import IdentifierGenerator
 from synthgan.tabular.transforms.mode_specific import ModeSpecificNormalizer
@@ -15,7 +15,7 @@ TRANSFORMERS: dict[str, type[ColumnTransformer]] = {
 __all__ = [
     "TRANSFORMERS",
     "ColumnTransformer",
-    "SpanSpec",
+    "SpanShape",
     "ConstantColumn",
     "IdentifierGenerator",
     "ModeSpecificNormalizer",

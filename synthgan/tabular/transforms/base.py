@@ -1,7 +1,7 @@
 """The interface of a reversible per-column transformer.
 
 A transformer is fitted on one column and turns it into a float32 block of the
-encoded matrix (described by :class:`SpanSpec` entries), and a block back into a
+encoded matrix (described by :class:`SpanShape` entries), and a block back into a
 column with the input dtype. Its learned state is a JSON-safe dict plus numeric
 arrays, so an encoder is saved without pickling.
 """
@@ -19,8 +19,24 @@ from synthgan.tabular.schema import ColumnSchema
 
 
 @dataclass(frozen=True)
-class SpanSpec:
-    """One span a transformer emits, before it is placed in the layout."""
+class SpanShape:
+    """The shape of one block of encoded columns a transformer outputs, before placement.
+
+    Not to be confused with :class:`~synthgan.tabular.layout.Span` (a placed block of
+    the layout, with its start and end in the matrix) or ``SpanOps`` (the fused torch
+    index tensors the models build from the layout).
+
+    Parameters
+    ----------
+    width : int
+        Number of encoded columns.
+    activation : {"tanh", "softmax", "identity"}
+        Output activation the models apply to the block.
+    role : {"value", "component", "category", "ordinal"}
+        What the block holds.
+    n_categories : int, default=0
+        Categories of a softmax block (or levels of an ordinal code); 0 otherwise.
+    """
 
     width: int
     activation: str
@@ -45,7 +61,7 @@ class ColumnTransformer(ABC):
         """Learn from the column ``s``; ``rng`` is the only source of randomness."""
 
     @abstractmethod
-    def spans(self) -> list[SpanSpec]:
+    def spans(self) -> list[SpanShape]:
         """The spans of this column's block, in order (empty when nothing is learned)."""
 
     @abstractmethod
@@ -77,7 +93,7 @@ class ColumnTransformer(ABC):
 class UnlearnedColumn(ColumnTransformer):
     """A column the model does not see (constant, identifier): no spans, an empty block."""
 
-    def spans(self) -> list[SpanSpec]:
+    def spans(self) -> list[SpanShape]:
         return []
 
     def transform(self, s: pd.Series, rng: np.random.Generator) -> np.ndarray:

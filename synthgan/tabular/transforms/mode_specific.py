@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from synthgan.tabular.transforms.base import ColumnTransformer, SpanSpec, one_hot
+from synthgan.tabular.transforms.base import ColumnTransformer, SpanShape, one_hot
 from synthgan.tabular.transforms.gmm import Mixture, fit_mixture
 from synthgan.tabular.transforms.numeric import NumericFormat
 from synthgan.tabular.transforms.point_masses import find_point_masses
@@ -118,9 +118,9 @@ class ModeSpecificNormalizer(ColumnTransformer):
     def n_components(self) -> int:
         return self.mixture_.n_modes + self.point_masses_.size + int(self.has_missing_)
 
-    def spans(self) -> list[SpanSpec]:
+    def spans(self) -> list[SpanShape]:
         n = self.n_components
-        return [SpanSpec(1, "tanh", "value"), SpanSpec(n, "softmax", "component", n)]
+        return [SpanShape(1, "tanh", "value"), SpanShape(n, "softmax", "component", n)]
 
     # -------------------------------------------------------- transform
     def transform(self, s: pd.Series, rng: np.random.Generator) -> np.ndarray:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from synthgan.tabular.transforms.base import SpanSpec, one_hot
+from synthgan.tabular.transforms.base import SpanShape, one_hot
 from synthgan.tabular.transforms.levels import LevelsTransformer
 from synthgan.tabular.transforms.values import restore_from_table
 
@@ -21,9 +21,9 @@ class OneHotEncoder(LevelsTransformer):
 
     name = "one_hot"
 
-    def spans(self) -> list[SpanSpec]:
+    def spans(self) -> list[SpanShape]:
         n = self.levels_.n_codes
-        return [SpanSpec(n, "softmax", "category", n)]
+        return [SpanShape(n, "softmax", "category", n)]
 
     def transform(self, s: pd.Series, rng: np.random.Generator) -> np.ndarray:
         codes = self.levels_.encode(s)

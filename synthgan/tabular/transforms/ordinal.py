@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from synthgan.tabular.transforms.base import ColumnTransformer, SpanSpec
+from synthgan.tabular.transforms.base import ColumnTransformer, SpanShape
 from synthgan.tabular.transforms.levels import LevelsTransformer
 from synthgan.tabular.transforms.numeric import NumericFormat
 from synthgan.tabular.transforms.values import restore_series, to_float
@@ -29,8 +29,8 @@ class OrdinalNumeric(ColumnTransformer):
         self.has_missing_ = bool(np.isnan(x).any())
         return self
 
-    def spans(self) -> list[SpanSpec]:
-        return [SpanSpec(1, "identity", "ordinal", 0)]
+    def spans(self) -> list[SpanShape]:
+        return [SpanShape(1, "identity", "ordinal", 0)]
 
     def transform(self, s: pd.Series, rng: np.random.Generator) -> np.ndarray:
         return to_float(s, self.col).astype(np.float32)[:, None]
@@ -54,8 +54,8 @@ class OrdinalCategories(LevelsTransformer):
 
     name = "ordinal_categories"
 
-    def spans(self) -> list[SpanSpec]:
-        return [SpanSpec(1, "identity", "ordinal", self.levels_.n_levels)]
+    def spans(self) -> list[SpanShape]:
+        return [SpanShape(1, "identity", "ordinal", self.levels_.n_levels)]
 
     def transform(self, s: pd.Series, rng: np.random.Generator) -> np.ndarray:
         codes = self.levels_.encode(s).astype(np.float32)

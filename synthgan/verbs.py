@@ -1,0 +1,351 @@
+"""The verbs: fit, sample, evaluate, report and augment, each one whole task from tables or files to results.
+
+The command line only parses options, calls a verb and prints what it returns; a
+notebook or a server calls the same functions. Tables may be pandas DataFrames or
+files (CSV, optionally gzipped, TSV or Parquet); models may be fitted
+:class:`~synthgan.tabular.synthesizer.Synthesizer` objects or model files. Every verb
+checks its output paths before it reads or trains anything, and writes atomically,
+so bad input writes nothing.
+
+>>> import synthgan                                                        # doctest: +SKIP
+>>> syn = synthgan.fit("adult.csv", model="copula", output="model.synthgan")  # doctest: +SKIP
+>>> synthgan.sample("model.synthgan", 1000, seed=1, output="synth.csv")     # doctest: +SKIP
+>>> synthgan.evaluate("adult.csv", "synth.csv", html_path="report.html")    # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Union
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from synthgan.evaluation.suite import EvaluationResult
+    from synthgan.tabular.synthesizer import Synthesizer
+
+TableLike = Union["pd.DataFrame", str, os.PathLike]
+ModelLike = Union["Synthesizer", str, os.PathLike]
+
+__all__ = ["fit", "sample", "evaluate", "report", "augment", "WrittenTable", "Augmented"]
+
+
+@dataclass(frozen=True)
+class WrittenTable:
+    """A table a verb wrote: where, how many rows, and the seconds generating and writing took."""
+
+    path: Path
+    rows: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Augmented:
+    """What :func:`augment` made: the real rows then the synthetic ones, and what was added.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+    added : dict
+        Synthetic rows per ``{column: {value: rows}}``.
+    real_rows : int
+    path : Path or None
+        Where ``table`` was written, if it was.
+    """
+
+    table: pd.DataFrame
+    added: dict[str, dict[Any, int]]
+    real_rows: int
+    path: Path | None = None
+
+
+def _is_path(value: Any) -> bool:
+    return isinstance(value, (str, os.PathLike))
+
+
+def _table(data: TableLike, what: str) -> pd.DataFrame:
+    import pandas as pd
+
+    if isinstance(data, pd.DataFrame):
+        return data
+    if _is_path(data):
+        from synthgan.io.tables import read_table
+
+        return read_table(data)
+    from synthgan.errors import ConfigError
+
+    raise ConfigError(f"{what} must be a pandas DataFrame or a table file path, got {type(data).__name__}")
+
+
+def _check_outputs(*paths: tuple[str | os.PathLike | None, str]) -> None:
+    from synthgan.io.atomic import check_output_path
+
+    for path, what in paths:
+        if path is not None:
+            check_output_path(path, what=what)  # fail before minutes of work, not after
+
+
+def _synthesizer(model: ModelLike) -> Synthesizer:
+    """A Synthesizer as it is, or the one a model file holds."""
+    from synthgan.errors import ConfigError
+    from synthgan.tabular.synthesizer import Synthesizer
+
+    if isinstance(model, Synthesizer):
+        return model
+    if not _is_path(model):
+        raise ConfigError(f"model must be a fitted Synthesizer or a model file path, got {type(model).__name__}")
+    from synthgan.core.files import load
+
+    loaded = load(model)
+    if not isinstance(loaded, Synthesizer):
+        raise ConfigError(f"'{model}' holds a bare {loaded.capabilities.kind} model, not a table Synthesizer; "
+                          "load it with synthgan.load and call its sample() for encoded rows")
+    return loaded
+
+
+def _title(prefix: str, first: Any, second: Any, joint: str) -> str | None:
+    if _is_path(first) and _is_path(second):
+        return f"{prefix}: {Path(first).name} {joint} {Path(second).name}"
+    return None
+
+
+def fit(data: TableLike, *, model: str = "ctgan", output: str | os.PathLike | None = None, resume: bool = False,
+        callbacks: list | None = None, **options: Any) -> Synthesizer:
+    """Fit a synthesizer on a table and, with ``output``, save it.
+
+    Parameters
+    ----------
+    data : DataFrame, str or PathLike
+        The training table, or its file.
+    model : str, default="ctgan"
+        A registered table model (:func:`synthgan.core.registry.available_models`).
+    output : str or PathLike, optional
+        Model file to write (checked before the table is read).
+    resume : bool, default=False
+        Continue an interrupted fit from its checkpoint (default path with ``output``:
+        ``<output>.ckpt``).
+    callbacks : list, optional
+        Training callbacks (see :mod:`synthgan.core.callbacks`).
+    **options
+        :class:`~synthgan.tabular.synthesizer.Synthesizer` arguments (``epochs``, ``seed``,
+        ``schema``, ``patience``, ``checkpoint_every``, model options, ...).
+
+    Returns
+    -------
+    Synthesizer
+        The fitted synthesizer.
+
+    Raises
+    ------
+    ConfigError
+        Unknown model or bad option; InputFileError, DataValidationError and SchemaError
+        for tables that cannot be learned as they are.
+    """
+    from synthgan.core.registry import get_model_class
+    from synthgan.tabular.synthesizer import Synthesizer
+
+    get_model_class(model)  # unknown names fail before any reading or training
+    _check_outputs((output, "model file"))
+    frame = _table(data, "data")
+    if output is not None and options.get("checkpoint") is None and (options.get("checkpoint_every") is not None or resume):
+        options["checkpoint"] = Path(output).with_name(Path(output).name + ".ckpt")
+    syn = Synthesizer(model, **options).fit(frame, callbacks=callbacks, resume=resume)
+    if output is not None:
+        syn.save(output)
+    return syn
+
+
+def sample(model: ModelLike, n: int, *, conditions: dict[str, Any] | None = None, seed: int | None = None,
+           output: str | os.PathLike | None = None, chunk_rows: int | None = None) -> pd.DataFrame | WrittenTable:
+    """Generate ``n`` synthetic rows from a synthesizer or model file; with ``output``, stream them to a file.
+
+    Parameters
+    ----------
+    model : Synthesizer, str or PathLike
+        A fitted synthesizer, or a model file written by ``synthgan fit``.
+    n : int
+        Rows to generate (> 0).
+    conditions : dict, optional
+        ``{column: value}`` that every row meets (see :meth:`Synthesizer.sample`).
+    seed : int, optional
+        Makes the rows reproducible; ``None`` continues the synthesizer's own stream.
+    output : str or PathLike, optional
+        Table to write (.csv, .csv.gz, .tsv or .parquet), chunk by chunk with flat memory.
+    chunk_rows : int, optional
+        Rows generated per chunk (default 100,000); the same rows come with or without ``output``.
+
+    Returns
+    -------
+    DataFrame or WrittenTable
+        The rows, or, with ``output``, where they were written, how many and how fast.
+    """
+    from synthgan.tabular.synthesizer import DEFAULT_CHUNK_ROWS, _check_n
+
+    n = _check_n(n)
+    _check_outputs((output, "table"))
+    syn = _synthesizer(model)
+    started = time.perf_counter()
+    chunks = syn.sample_chunks(n, conditions=conditions, seed=seed, chunk_rows=DEFAULT_CHUNK_ROWS if chunk_rows is None else chunk_rows)
+    if output is None:
+        import pandas as pd
+
+        parts = list(chunks)
+        return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    from synthgan.io.tables import write_table_chunks
+
+    rows = write_table_chunks(chunks, output)
+    return WrittenTable(Path(output), rows, time.perf_counter() - started)
+
+
+def evaluate(real: TableLike, synthetic: TableLike, *, holdout: TableLike | None = None, target: str | None = None,
+             sensitive: str | list[str] | None = None, seed: int = 0, metrics: str | list[str] | None = None,
+             json_path: str | os.PathLike | None = None, html_path: str | os.PathLike | None = None,
+             title: str | None = None) -> EvaluationResult:
+    """Score a synthetic table against the real one and optionally write the JSON and the HTML report.
+
+    Parameters
+    ----------
+    real, synthetic : DataFrame, str or PathLike
+        The real table the synthetic one imitates, and the synthetic table (same columns).
+    holdout : DataFrame, str or PathLike, optional
+        Real rows the generator never saw (needed to judge privacy).
+    target : str, optional
+        Column to predict for utility and fairness.
+    sensitive : str or list of str, optional
+        Columns for fairness and attribute inference.
+    seed : int, default=0
+        Seeds subsamples, folds and models.
+    metrics : str or list of str, optional
+        Families to run (default all); see :func:`synthgan.evaluation.evaluate`.
+    json_path, html_path : str or PathLike, optional
+        Where to write all metrics as JSON and the self-contained HTML report.
+    title : str, optional
+        Title of the HTML report (default names the two files).
+
+    Returns
+    -------
+    EvaluationResult
+    """
+    from synthgan.evaluation import evaluate as score
+
+    _check_outputs((json_path, "metrics JSON"), (html_path, "HTML report"))
+    real_df, synth_df = _table(real, "real"), _table(synthetic, "synthetic")
+    holdout_df = _table(holdout, "holdout") if holdout is not None else None
+    result = score(real_df, synth_df, holdout=holdout_df, target=target, sensitive=sensitive, seed=seed, metrics=metrics)
+    if json_path is not None:
+        result.to_json(json_path)
+    if html_path is not None:
+        from synthgan.reports.html import write_report
+
+        title = title or _title("synthgan evaluation", synthetic, real, "vs") or "synthgan evaluation report"
+        write_report(result, html_path, real=real_df, synthetic=synth_df, title=title)
+    return result
+
+
+def report(model: ModelLike, *, data: TableLike, output: str | os.PathLike, holdout: TableLike | None = None,
+           n: int | None = None, seed: int = 0, target: str | None = None, sensitive: str | list[str] | None = None,
+           json_path: str | os.PathLike | None = None, title: str | None = None) -> EvaluationResult:
+    """Sample from a model, evaluate the rows against the real table and write the HTML report with loss curves.
+
+    Parameters
+    ----------
+    model : Synthesizer, str or PathLike
+        A fitted synthesizer or its model file.
+    data : DataFrame, str or PathLike
+        The real table the model was trained on.
+    output : str or PathLike
+        HTML report to write.
+    holdout : DataFrame, str or PathLike, optional
+        Real rows the model never saw (needed to judge privacy).
+    n : int, optional
+        Synthetic rows to generate (default: as many as ``data``).
+    seed : int, default=0
+        Seeds the sample and the evaluation.
+    target, sensitive : optional
+        As for :func:`evaluate`.
+    json_path : str or PathLike, optional
+        Also write all metrics as JSON here.
+    title : str, optional
+        Title of the report (default names the model file and the table).
+
+    Returns
+    -------
+    EvaluationResult
+    """
+    from synthgan.errors import ConfigError
+    from synthgan.evaluation import evaluate as score
+    from synthgan.reports.html import write_report
+
+    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n <= 0):
+        raise ConfigError(f"n must be a positive number of rows, got {n!r}; e.g. n=10000")
+    _check_outputs((output, "HTML report"), (json_path, "metrics JSON"))
+    syn = _synthesizer(model)
+    real_df = _table(data, "data")
+    holdout_df = _table(holdout, "holdout") if holdout is not None else None
+    synth_df = syn.sample(n or len(real_df), seed=seed)
+    result = score(real_df, synth_df, holdout=holdout_df, target=target, sensitive=sensitive, seed=seed)
+    if json_path is not None:
+        result.to_json(json_path)
+    title = title or _title("synthgan report", model, data, "on") or "synthgan report"
+    write_report(result, output, real=real_df, synthetic=synth_df, history=getattr(syn, "history_", None), title=title)
+    return result
+
+
+def augment(data: TableLike, *, target: str | None = None, ratio: float | None = None, add: list | None = None,
+            model: str = "ctgan", from_model: ModelLike | None = None, output: str | os.PathLike | None = None,
+            origin_column: str | None = None, epochs: int | None = None, batch_size: int | None = None,
+            seed: int | None = 0, verbose: bool = False) -> Augmented:
+    """Append synthetic rows to a table by conditional sampling: rebalance a class or add rows per value.
+
+    Parameters
+    ----------
+    data : DataFrame, str or PathLike
+        The real rows (kept unchanged, first).
+    target : str, optional
+        Class column to rebalance with ``ratio``.
+    ratio : float, optional
+        Bring every class up to ``ratio`` x the largest class (> 0; default 1.0).
+    add : list of str, optional
+        ``"COLUMN=VALUE:COUNT"`` rows to add for a value of any categorical column.
+    model : str, default="ctgan"
+        Registered model to fit on ``data`` when no ``from_model`` is given.
+    from_model : Synthesizer, str or PathLike, optional
+        A fitted synthesizer or model file to sample instead (it may come from another table).
+    output : str or PathLike, optional
+        Augmented table to write.
+    origin_column : str, optional
+        Add a column holding ``"real"`` or ``"synthetic"`` per row.
+    epochs, batch_size : int, optional
+        Training options for ``model``.
+    seed : int or None, default=0
+    verbose : bool, default=False
+        Show training progress.
+
+    Returns
+    -------
+    Augmented
+        The augmented table, the rows added per column and value, and where it was written.
+
+    Raises
+    ------
+    DataValidationError, ConfigError, ConditionError
+        As :func:`synthgan.augment.augment` (checked before any training).
+    """
+    from synthgan.augment.augment import augment as augment_table
+    from synthgan.augment.augment import plan_augmentation
+
+    _check_outputs((output, "table"))
+    frame = _table(data, "data")
+    plan = plan_augmentation(frame, target, ratio=ratio, add=add)  # bad input fails before any training
+    synthesizer = _synthesizer(from_model) if from_model is not None else None
+    table = augment_table(frame, target, ratio=ratio, add=add, model=model, synthesizer=synthesizer, epochs=epochs,
+                          batch_size=batch_size, seed=seed, origin_column=origin_column, verbose=verbose)
+    path = None
+    if output is not None:
+        from synthgan.io.tables import write_table
+
+        path = write_table(table, output)
+    return Augmented(table, plan, len(frame), path)
