@@ -29,7 +29,9 @@ from synthgan.core.seeds import SampleSeeds, check_n, resolve_fit_seed
 from synthgan.core.trainer import OptimizerSpec, Trainer, TrainingContext
 from synthgan.errors import ConditionError, ConfigError, ModelFileError, check_is_fitted
 
-SAMPLE_CHUNK_ROWS = 50_000
+# Items generated per chunk: small enough for the intermediates to stay in cache and in the
+# allocator's reused memory (8,192 sampled Adult 10-15 % faster than 50,000 for ctgan and tvae).
+SAMPLE_CHUNK_ROWS = 8_192
 
 
 class NeuralModel(ConfigMixin, BaseModel):
