@@ -70,6 +70,9 @@ def _table(data: TableLike, what: str) -> pd.DataFrame:
     import pandas as pd
 
     if isinstance(data, pd.DataFrame):
+        from synthgan.tabular.validate import check_cells
+
+        check_cells(data, where="" if what == "data" else f" in the {what} table")  # as read_table does for files
         return data
     if _is_path(data):
         from synthgan.io.tables import read_table
@@ -82,10 +85,11 @@ def _table(data: TableLike, what: str) -> pd.DataFrame:
 
 def _check_outputs(*paths: tuple[str | os.PathLike | None, str]) -> None:
     from synthgan.io.atomic import check_output_path
+    from synthgan.io.tables import check_table_output
 
     for path, what in paths:
-        if path is not None:
-            check_output_path(path, what=what)  # fail before minutes of work, not after
+        if path is not None:  # fail before minutes of work, not after
+            (check_table_output if what == "table" else check_output_path)(path, what=what)
 
 
 def _synthesizer(model: ModelLike) -> Synthesizer:

@@ -6,15 +6,24 @@ import math
 import os
 from typing import Any
 
-from synthgan.io.serialization import load_model_file
+from synthgan.core.files import read_model_file
 
 _SHOWN_EPOCHS = 6
 
 
 def _fmt(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value)
     if isinstance(value, float):
         return "nan" if math.isnan(value) else f"{value:.4g}"
     return str(value)
+
+
+def _epoch(value: Any) -> str:
+    """Epochs are counted: ``3``, never ``3.0``."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return _fmt(value) if value is not None else ""
 
 
 def _history_table(history: list[dict[str, Any]]) -> list[str]:
@@ -22,12 +31,14 @@ def _history_table(history: list[dict[str, Any]]) -> list[str]:
         return ["  (no training history: this model has no epochs)"]
     keys = list(dict.fromkeys(k for row in history for k in row if k != "epoch"))  # some keys appear every few epochs
     rows = history if len(history) <= _SHOWN_EPOCHS else history[: _SHOWN_EPOCHS // 2] + [None] + history[-_SHOWN_EPOCHS // 2 :]
-    lines = ["  " + "  ".join(["epoch".rjust(5)] + [k[:18].rjust(18) for k in keys])]
+    widths = [max(len(k), 10) for k in keys]  # full names: a cut name ("generator_grad_nor") means nothing
+    lines = ["  " + "  ".join(["epoch".rjust(5)] + [k.rjust(w) for k, w in zip(keys, widths)])]
     for row in rows:
         if row is None:
             lines.append("  " + "...".rjust(5))
             continue
-        lines.append("  " + "  ".join([str(row.get("epoch", "")).rjust(5)] + [_fmt(row.get(k, "")).rjust(18) for k in keys]))
+        cells = [_fmt(row[k]) if k in row else "" for k in keys]
+        lines.append("  " + "  ".join([_epoch(row.get("epoch")).rjust(5)] + [c.rjust(w) for c, w in zip(cells, widths)]))
     return lines
 
 
@@ -59,18 +70,29 @@ def _diagnostics_lines(diagnostics: dict[str, Any]) -> list[str]:
 
 
 def describe_model_file(path: str | os.PathLike) -> str:
-    """A multi-line summary of the model file at ``path``."""
-    manifest, arrays = load_model_file(path)
+    """A multi-line summary of the model file at ``path``.
+
+    The manifest is checked against its declared structure first (as by ``load``), so a
+    damaged or forged file gives one :class:`~synthgan.errors.ModelFileError`.
+    """
+    from synthgan.tabular.synthesizer import check_file_contents
+
+    manifest, arrays = read_model_file(path)
+    check_file_contents(manifest, arrays, path)
     fit = manifest.get("fit", {})
     history = manifest.get("history", [])
     diagnostics = manifest.get("diagnostics", {})
     n_weights = sum(int(a.size) for k, a in arrays.items() if k.startswith("model/"))
+    if "rows" in fit:
+        trained = (f"{fit['rows']:,} rows in {fit.get('seconds', float('nan')):.1f} s "
+                   f"(preprocessing {fit.get('preprocess_seconds', float('nan')):.2f} s), seed {manifest.get('seed')}")
+    else:
+        trained = "(not recorded: a bare model file)"
     lines = [
         f"model file      {path}",
         f"model           {manifest.get('model')}  ({manifest.get('kind', 'table')} model; synthgan {manifest.get('synthgan_version')}, "
         f"format {manifest.get('format_version')})",
-        f"trained on      {fit.get('rows', '?'):,} rows in {fit.get('seconds', float('nan')):.1f} s "
-        f"(preprocessing {fit.get('preprocess_seconds', float('nan')):.2f} s), seed {manifest.get('seed')}",
+        f"trained on      {trained}",
         f"parameters      {n_weights:,} learned values",
         "columns:",
     ]

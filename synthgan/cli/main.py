@@ -22,19 +22,49 @@ app = typer.Typer(
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary; errors still print.")]
 
 
-def _parse_pairs(pairs: list[str] | None, option: str) -> dict[str, str]:
+def _hide_flag_types() -> None:
+    """Flags take no value, so help shows no type after them (typer 0.2x prints ``<bool>`` there)."""
+    from typer import core
+
+    original = getattr(core.TyperOption, "display_type_rich", None)
+    if original is None or getattr(original, "_synthgan_flags", False):
+        return
+
+    def display_type_rich(self, ctx):  # noqa: ANN001, ANN202
+        if getattr(self, "is_flag", False):
+            return None
+        return original(self, ctx)
+
+    display_type_rich._synthgan_flags = True  # type: ignore[attr-defined]
+    core.TyperOption.display_type_rich = display_type_rich
+
+
+_hide_flag_types()
+
+
+def _parse_pairs(pairs: list[str] | None, option: str, what: str = "COLUMN") -> dict[str, str]:
     parsed: dict[str, str] = {}
     for pair in pairs or []:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise ConfigError(f"{option} expects COLUMN=VALUE, got {pair!r}; e.g. {option} income='>50K'")
-        parsed[key.strip()] = value
+            raise ConfigError(f"{option} expects {what}=VALUE, got {pair!r}; e.g. {option} income='>50K'")
+        key = key.strip()
+        if key in parsed:
+            raise ConfigError(f"{option} names {what.lower()} '{key}' twice ({key}={parsed[key]!r} and {key}={value!r}); "
+                              "give each one once")
+        parsed[key] = value
     return parsed
+
+
+def _check_schema_file(schema: Path | None) -> None:
+    if schema is not None and not schema.is_file():
+        reason = "is a folder" if schema.is_dir() else "does not exist"
+        raise ConfigError(f"--schema: '{schema}' {reason}; write one with `synthgan schema DATA -o schema.json`")
 
 
 def _parse_params(pairs: list[str] | None) -> dict[str, Any]:
     params: dict[str, Any] = {}
-    for key, text in _parse_pairs(pairs, "--param").items():
+    for key, text in _parse_pairs(pairs, "--param", "KEY").items():
         try:
             value = json.loads(text)
         except json.JSONDecodeError:
@@ -50,7 +80,7 @@ def fit(
     model: Annotated[str, typer.Option("--model", "-m", help=f"{names_help('table')} (see `synthgan models`).")] = "ctgan",
     epochs: Annotated[Optional[int], typer.Option(help="Training epochs (default: chosen from the data size).")] = None,
     batch_size: Annotated[Optional[int], typer.Option(help="Rows per training step (default: the model's).")] = None,
-    seed: Annotated[int, typer.Option(help="Random seed: same data + seed + machine = same model.")] = 0,
+    seed: Annotated[int, typer.Option(min=0, help="Random seed (>= 0): same data + seed + machine = same model.")] = 0,
     schema: Annotated[Optional[Path], typer.Option(help="Schema JSON (from `synthgan schema`) to override inference.")] = None,
     device: Annotated[str, typer.Option(help="auto (CUDA if present), cpu or cuda.")] = "auto",
     param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="Model option KEY=VALUE (JSON value), repeatable.")] = None,
@@ -65,10 +95,15 @@ def fit(
     """Fit a model on a table and save it (safetensors + JSON manifest, never pickle)."""
     from synthgan import verbs
 
-    syn = verbs.fit(data, model=model, output=output, resume=resume, epochs=epochs, batch_size=batch_size, seed=seed,
-                    device=device, verbose=not quiet, schema=schema, patience=patience, max_time=max_time,
-                    validation_every=validation_every, checkpoint_every=checkpoint_every, checkpoint=checkpoint,
-                    **_parse_params(param))
+    _check_schema_file(schema)
+    options = dict(epochs=epochs, batch_size=batch_size, seed=seed, device=device, verbose=not quiet, schema=schema,
+                   patience=patience, max_time=max_time, validation_every=validation_every,
+                   checkpoint_every=checkpoint_every, checkpoint=checkpoint)
+    params = _parse_params(param)
+    for key in params:
+        if key in options or key in ("model", "output", "resume", "data", "callbacks"):
+            raise ConfigError(f"--param {key}=... sets an option of its own; use --{key.replace('_', '-')} instead")
+    syn = verbs.fit(data, model=model, output=output, resume=resume, **options, **params)
     if not quiet:
         typer.echo(f"fitted {model} on {syn.n_rows_fit_:,} rows x {len(syn.schema_.names)} columns in {syn.fit_seconds_:.1f} s "
                    f"({len(syn.history_)} epochs); model saved to {output}")
@@ -89,7 +124,7 @@ def sample(
     model_file: Annotated[Path, typer.Argument(help="Model file written by `synthgan fit`.")],
     n: Annotated[int, typer.Option("--n", "-n", help="Number of rows to generate (> 0).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Output table: .csv, .csv.gz, .tsv or .parquet.")],
-    seed: Annotated[Optional[int], typer.Option(help="Seed for this sample (default: the model's own stream).")] = None,
+    seed: Annotated[Optional[int], typer.Option(min=0, help="Seed for this sample, >= 0 (default: the model's own stream).")] = None,
     condition: Annotated[Optional[list[str]], typer.Option("--condition", "-c", help="COLUMN=VALUE every row must meet, repeatable.")] = None,
     chunk_rows: Annotated[int, typer.Option(help="Rows generated and written per chunk (memory stays flat).")] = 100_000,
     quiet: Quiet = False,
@@ -151,7 +186,7 @@ def demo(
     output_dir: Annotated[Path, typer.Option("--output-dir", "-o", help="Folder for the demo's outputs.")] = Path("synthgan-demo-output"),
     model: Annotated[str, typer.Option("--model", "-m", help=f"Model to fit on the demo table: {names_help('table')}.")] = "ctgan",
     epochs: Annotated[Optional[int], typer.Option(help="Training epochs (default: about a minute on 2 cores).")] = None,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    seed: Annotated[int, typer.Option(min=0, help="Random seed (>= 0).")] = 0,
     quiet: Quiet = False,
 ) -> None:
     """Fit a quick model on the bundled UCI Adult sample, sample from it and print a summary."""

@@ -82,6 +82,10 @@ class EarlyStopping(Callback):
         self._every = self.every or max(1, round(total_epochs / EVALUATIONS_BY_DEFAULT))
         self._started = time.perf_counter()
 
+    def deadline(self) -> float | None:
+        """``max_time`` seconds after training began: the loop stops within a step of it, mid-epoch if need be."""
+        return None if self.max_time is None else self._started + self.max_time
+
     def on_epoch_end(self, model: Any, epoch: int, logs: dict[str, float]) -> bool:
         timed_out = self.max_time is not None and time.perf_counter() - self._started >= self.max_time
         if epoch % self._every == 0 or epoch == self._total or timed_out:

@@ -29,6 +29,7 @@ import numpy as np
 
 from synthgan.core.model import KINDS, BaseModel
 from synthgan.errors import ConfigError, ModelFileError, check_is_fitted
+from synthgan.io.manifest import check_manifest, one_line, require
 from synthgan.io.serialization import load_model_file, save_model_file
 
 MODEL_PREFIX = "model/"
@@ -105,13 +106,16 @@ def read_model_file(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, 
     Raises
     ------
     ModelFileError
-        A missing, foreign, corrupt or incompatible file, or a kind this version does not know.
+        A missing, foreign, corrupt or incompatible file, a kind this version does not know,
+        or a manifest whose fields do not have their declared structure
+        (:mod:`synthgan.io.manifest`), even with a valid checksum.
     """
     manifest, arrays = load_model_file(path)
     manifest = dict(manifest)
     if "kind" not in manifest:
         manifest["kind"] = "table"
         manifest.setdefault("pipeline", _LEGACY_PIPELINE)
+    require(manifest, {"kind": str, "pipeline?": str}, "manifest", path)
     kind = manifest["kind"]
     if kind not in KINDS:
         raise ModelFileError(f"'{path}' holds a model of kind {kind!r}, which this synthgan does not know "
@@ -119,6 +123,7 @@ def read_model_file(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, 
     pipeline = manifest.get("pipeline")
     if pipeline is not None and pipeline not in PIPELINES:
         raise ModelFileError(f"'{path}' was written by the {pipeline!r} pipeline, which this synthgan does not know; {_UPGRADE}")
+    check_manifest(manifest, arrays, path)  # every field has its declared type before anything reads it
     return manifest, arrays
 
 
@@ -148,9 +153,13 @@ def model_from_contents(manifest: dict[str, Any], arrays: dict[str, np.ndarray],
         spec = manifest["data_spec"] if "data_spec" in manifest else manifest["layout"]  # files before data_spec: tables
         model_arrays = {key[len(MODEL_PREFIX):]: value for key, value in arrays.items() if key.startswith(MODEL_PREFIX)}
         return cls.from_state(manifest["model_config"], model_arrays, spec, list(manifest["history"]))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ModelFileError(f"'{path}' has an incomplete or inconsistent manifest ({exc.__class__.__name__}: {exc}); "
-                             "fit the model again") from exc
+    except ModelFileError as exc:  # the model's own message, made one line and naming the file
+        text = one_line(exc)
+        raise ModelFileError(text if str(path) in text else f"'{path}': {text}") from exc
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, RuntimeError) as exc:
+        raise ModelFileError(f"'{path}' has an incomplete or inconsistent manifest ({exc.__class__.__name__}: "
+                             f"{one_line(exc)}); fit the model again") from exc
+
 
 
 def load_model(path: str | os.PathLike) -> BaseModel:

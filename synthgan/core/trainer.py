@@ -178,19 +178,21 @@ class Trainer:
         model.history_ = history
         for cb in self.callbacks:
             cb.on_train_begin(model, self.epochs)
+        deadlines = [d for d in (getattr(cb, "deadline", lambda: None)() for cb in self.callbacks) if d is not None]
+        deadline = min(deadlines) if deadlines else math.inf  # e.g. max_time: a limit, not a hint
         try:
             for epoch in range(len(history) + 1, self.epochs + 1):
                 started = time.perf_counter()
-                total = step()
-                for _ in range(self.steps_per_epoch - 1):
-                    total = total + step()
-                means = (total / self.steps_per_epoch).tolist()  # the only host sync of the epoch
+                total, done = step(), 1
+                while done < self.steps_per_epoch and time.perf_counter() < deadline:  # a clock read, no host sync
+                    total, done = total + step(), done + 1
+                means = (total / done).tolist()  # the only host sync of the epoch
                 logs = {"epoch": float(epoch), **dict(zip(self.log_names, means))}
                 logs["seconds"] = time.perf_counter() - started
                 _check_finite(model, epoch, logs)
                 history.append(logs)
                 stop = [cb.on_epoch_end(model, epoch, logs) for cb in self.callbacks]
-                if any(stop):
+                if any(stop) or time.perf_counter() >= deadline:
                     break
         finally:
             for cb in self.callbacks:

@@ -18,6 +18,19 @@ import pandas as pd
 from synthgan.evaluation._prep import CONTINUOUS, comparable_values, numeric_values
 
 _ONE_HOT = 1.0 / np.sqrt(2.0)
+_CLIP = 1e6  # standardised values beyond a million standard deviations are all "very far"
+
+
+def _mean_std(present: np.ndarray) -> tuple[float, float]:
+    """Mean and standard deviation computed on a rescaled copy, so values near 1e308 do not overflow (std > 0)."""
+    if not present.size:
+        return 0.0, 1.0
+    scale = float(np.max(np.abs(present)))
+    if scale == 0.0:
+        return 0.0, 1.0
+    scaled = present / scale
+    mean, std = float(scaled.mean()) * scale, float(scaled.std()) * scale
+    return mean, (std if std > 0 and np.isfinite(std) else 1.0)
 
 
 class Embedding:
@@ -43,10 +56,8 @@ class Embedding:
         for name in self.columns_:
             if self.kinds_[name] in CONTINUOUS:
                 values = numeric_values(real[name])
-                present = values[~np.isnan(values)]
-                mean = float(present.mean()) if present.size else 0.0
-                std = float(present.std()) if present.size else 1.0
-                self.stats_[name] = (mean, std if std > 0 else 1.0, bool(np.isnan(values).any()))
+                mean, std = _mean_std(values[np.isfinite(values)])
+                self.stats_[name] = (mean, std, bool(np.isnan(values).any()))
             else:
                 counts = comparable_values(real[name]).value_counts(dropna=True)
                 self.categories_[name] = pd.Index(counts.index[:max_categories])
@@ -61,7 +72,9 @@ class Embedding:
         for name in self.columns_:
             if name in self.stats_:
                 mean, std, has_missing = self.stats_[name]
-                values = (numeric_values(frame[name]) - mean) / std
+                with np.errstate(over="ignore", invalid="ignore"):  # values/std - mean/std: no overflow near 1e308
+                    values = numeric_values(frame[name]) / std - mean / std
+                    values = np.clip(values, -_CLIP, _CLIP)  # float32, and distances that stay finite
                 missing = np.isnan(values)
                 out[:, col] = np.where(missing, 0.0, values)
                 col += 1

@@ -27,6 +27,7 @@ import pandas as pd
 
 from synthgan.errors import DataValidationError, DataWarning
 from synthgan.tabular.schema import guess_date_format, infer_column
+from synthgan.tabular.validate import check_cells
 
 NUMERICAL, CATEGORICAL, DATETIME, ID = "numerical", "categorical", "datetime", "id"
 CONTINUOUS = (NUMERICAL, DATETIME)
@@ -125,6 +126,7 @@ def validate_tables(
         if frame.columns.has_duplicates:
             dup = frame.columns[frame.columns.duplicated()][0]
             raise DataValidationError(f"column '{dup}' appears twice in the {label} table; make column names unique")
+        check_cells(frame, where=f" in the {label} table")  # lists, bytes, durations, ...: the same refusal as fit
     for label, frame in tables.items():
         if label == "real":
             continue
@@ -166,9 +168,25 @@ def numeric_values(col: pd.Series) -> np.ndarray:
     return pd.to_numeric(col, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
 
 
+def round_safe(values: np.ndarray, decimals: int) -> np.ndarray:
+    """``values`` (float64) rounded to ``decimals`` decimals where that means anything.
+
+    np.round multiplies by 10**decimals first, which overflows to inf for huge values
+    (every value above ~1e299 would become inf and compare equal); from 1e15 on,
+    float64 holds no digits after the point, so those values are kept as they are.
+    """
+    out = np.asarray(values, dtype=np.float64).copy()
+    small = np.abs(out) < 1e15
+    out[small] = np.round(out[small], decimals)
+    return out
+
+
 def _parse_dates(col: pd.Series) -> pd.Series:
     """Text dates as datetimes: ISO-8601, else the one format the schema would find (missing where neither parses)."""
-    parsed = pd.to_datetime(col, format="ISO8601", errors="coerce")
+    try:
+        parsed = pd.to_datetime(col, format="ISO8601", errors="coerce")
+    except ValueError:  # UTC offsets that change (daylight saving): compare in UTC, as the schema learns them
+        parsed = pd.to_datetime(col, format="ISO8601", errors="coerce", utc=True).dt.tz_localize(None)
     failed = parsed.isna() & col.notna()
     if failed.any():
         text = pd.Series(col[failed].unique(), dtype=object).astype(str)

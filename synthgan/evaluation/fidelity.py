@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from synthgan.evaluation._prep import CONTINUOUS, infer_kinds, numeric_values, scored_columns, shared_codes
+from synthgan.evaluation._prep import CONTINUOUS, infer_kinds, numeric_values, round_safe, scored_columns, shared_codes
 from synthgan.evaluation.base import Unavailable, compute, metric
 
 SHAPES = metric(
@@ -64,8 +64,8 @@ def _ks_complement(real: np.ndarray, synth: np.ndarray) -> float:
     real, synth = real[~np.isnan(real)], synth[~np.isnan(synth)]
     if real.size == 0 or synth.size == 0:
         raise Unavailable(f"the {'real' if real.size == 0 else 'synthetic'} column has no values")
-    real = np.sort(np.round(real, _MAX_DECIMALS))
-    synth = np.sort(np.round(synth, _MAX_DECIMALS))
+    real = np.sort(round_safe(real, _MAX_DECIMALS))
+    synth = np.sort(round_safe(synth, _MAX_DECIMALS))
     grid = np.concatenate([real, synth])
     cdf_r = np.searchsorted(real, grid, side="right") / real.size
     cdf_s = np.searchsorted(synth, grid, side="right") / synth.size
@@ -148,9 +148,28 @@ class _PairCodes:
 
 
 def _digitize_own_range(values: np.ndarray) -> np.ndarray:
-    present = values[~np.isnan(values)]
-    edges = np.histogram_bin_edges(present if present.size else np.zeros(1), bins=_N_BINS)
+    present = values[np.isfinite(values)]
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            edges = np.histogram_bin_edges(present if present.size else np.zeros(1), bins=_N_BINS)
+        if not np.all(np.isfinite(edges)):
+            raise ValueError("the range overflows float64")
+    except ValueError:  # a range too narrow (e.g. int64 near 2**62) or too wide (near 1e308) for float64
+        edges = _safe_edges(present)
     return np.digitize(values, edges).astype(np.int64)  # NaN sorts past the last edge, like SDMetrics
+
+
+def _safe_edges(present: np.ndarray) -> np.ndarray:
+    """``_N_BINS + 1`` non-decreasing edges over ``present``'s range that never overflow or collapse to an error.
+
+    Where float64 cannot tell neighbouring edges apart, some bins are empty (equal
+    edges), which only merges values that float64 cannot tell apart either.
+    """
+    lo, hi = (float(present.min()), float(present.max())) if present.size else (0.0, 0.0)
+    t = np.linspace(0.0, 1.0, _N_BINS + 1)
+    edges = lo * (1.0 - t) + hi * t  # no overflow: each term is at most max(|lo|, |hi|)
+    edges[0], edges[-1] = lo, hi
+    return np.maximum.accumulate(edges)
 
 
 def _joint_freq(a: np.ndarray, b: np.ndarray, kb: int, size: int) -> np.ndarray:
@@ -170,9 +189,18 @@ def _cramers_v(freq: np.ndarray, ka: int, kb: int, n: int) -> float:
 def _pearson(x: np.ndarray, y: np.ndarray) -> float:
     keep = ~(np.isnan(x) | np.isnan(y))
     x, y = x[keep], y[keep]
-    if x.size < 2 or np.ptp(x) == 0 or np.ptp(y) == 0:
+    if x.size < 2 or x.min() == x.max() or y.min() == y.max():  # (np.ptp overflows near 1e308)
         return float("nan")
-    return float(np.corrcoef(x, y)[0, 1])
+    x, y = _rescaled(x), _rescaled(y)  # correlation is scale-free; near 1e308 the products would overflow
+    with np.errstate(all="ignore"):  # deviations that underflow to zero: no correlation to report
+        r = np.corrcoef(x, y)[0, 1]
+    return float(np.clip(r, -1.0, 1.0)) if np.isfinite(r) else float("nan")
+
+
+def _rescaled(v: np.ndarray) -> np.ndarray:
+    """``v`` divided by its largest magnitude when that is near the float64 limits (huge or tiny)."""
+    scale = float(np.max(np.abs(v)))
+    return v / scale if np.isfinite(scale) and (scale > 1e100 or 0 < scale < 1e-100) else v
 
 
 def _pair_entry(codes: _PairCodes, a: str, b: str) -> dict[str, Any]:

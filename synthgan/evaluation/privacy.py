@@ -19,7 +19,7 @@ from sklearn.metrics import roc_auc_score
 from synthgan._random import numpy_rng
 from synthgan.evaluation._embed import Embedding
 from synthgan.evaluation._neighbors import nearest
-from synthgan.evaluation._prep import CONTINUOUS, comparable_values, numeric_values, scored_columns, subsample
+from synthgan.evaluation._prep import CONTINUOUS, comparable_values, numeric_values, round_safe, scored_columns, subsample
 from synthgan.evaluation.base import Unavailable, compute, metric
 
 NEEDS_HOLDOUT = "needs a holdout: real rows the generator never saw (pass holdout= / --holdout)"
@@ -57,7 +57,7 @@ ALARM = metric("privacy", "privacy_alarm", "minimize", (0.0, 1.0),
 
 def row_keys(frame: pd.DataFrame, kinds: dict[str, str], columns: Sequence[str]) -> np.ndarray:
     """A 64-bit hash per row of the normalised values, so equal rows match across tables and dtypes."""
-    normal = {c: np.round(numeric_values(frame[c]), 9) if kinds[c] in CONTINUOUS else comparable_values(frame[c])
+    normal = {c: round_safe(numeric_values(frame[c]), 9) if kinds[c] in CONTINUOUS else comparable_values(frame[c])
               for c in columns}
     return pd.util.hash_pandas_object(pd.DataFrame(normal), index=False).to_numpy()
 

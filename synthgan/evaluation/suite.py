@@ -44,8 +44,25 @@ class EvaluationResult:
         return self.metrics.get(family, {}).get(name, {}).get("value")
 
     def summary(self) -> dict[str, Any]:
-        """Headline scores, one plain-language verdict per family and the raised alarms."""
+        """Headline scores, one plain-language verdict per family and the raised alarms, as a dict.
+
+        It returns and prints nothing; ``print(result)`` prints the same as text
+        (:meth:`summary_text`).
+        """
         return summarize(self.metrics)
+
+    def summary_text(self) -> str:
+        """:meth:`summary` as lines of text: headline scores, then one verdict per family."""
+        summary = self.summary()
+        lines = ["headline scores:"]
+        for name, value in summary.get("headline", {}).items():
+            lines.append(f"  {name:28s} {'n/a' if value is None else f'{value:.3f}'}")
+        lines.extend(f"{family}: {text}" for family, text in summary.get("verdicts", {}).items())
+        lines.extend(f"alarm: {alarm}" for alarm in summary.get("alarms", []) or [])
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary_text()
 
     def to_json(self, path: str | os.PathLike) -> Path:
         """Write ``{"meta", "summary", "metrics"}`` as JSON, atomically; returns the path."""

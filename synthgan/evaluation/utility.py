@@ -132,6 +132,13 @@ def run_utility(real: pd.DataFrame, synthetic: pd.DataFrame, kinds: dict[str, st
     keep = {name: ~np.isnan(values) for name, values in y.items()}
     notes["excluded_rows"] = {name: int((~k).sum()) for name, k in keep.items()}
     columns = [c for c in scored_columns(kinds) if c != target]
+    if not columns:  # e.g. a one-column table: nothing to predict the target from
+        run = UtilityRun(target=target, task=task, test=holdout.iloc[:0], y_test=np.empty(0),
+                         classes=list(classes) if classes is not None else [], notes=notes)
+        reason = (f"not applicable: '{target}' is the only column (besides identifiers), "
+                  "so no model can predict it from the others")
+        run.errors = {s: reason for s in ("tstr", "trtr")}
+        return run
     frames, categorical = feature_frames([real, synthetic, holdout], kinds, columns)
     x = {name: f[keep[name]] for name, f in zip(("real", "synthetic", "test"), frames)}
     run = UtilityRun(target=target, task=task, test=holdout[keep["test"]], y_test=y["test"][keep["test"]],

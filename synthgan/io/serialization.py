@@ -63,9 +63,12 @@ def _read_header(raw: bytes, path: Path) -> dict[str, Any]:
     if size <= 0 or size > _MAX_HEADER or 8 + size > len(raw):
         raise ModelFileError(f"'{path}' is not a synthgan model file or it is truncated; fit the model again")
     try:
-        return json.loads(raw[8 : 8 + size].decode("utf-8"))
+        header = json.loads(raw[8 : 8 + size].decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ModelFileError(f"'{path}' is not a synthgan model file (its header is not JSON); fit the model again") from exc
+    if not isinstance(header, dict):
+        raise ModelFileError(f"'{path}' is not a synthgan model file (its header is not a JSON object); fit the model again")
+    return header
 
 
 def load_model_file(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -82,6 +85,8 @@ def load_model_file(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, 
     raw = src.read_bytes()
     header = _read_header(raw, src)
     metadata = header.get("__metadata__") or {}
+    if not isinstance(metadata, dict):
+        metadata = {}
     text, digest = metadata.get(_META_KEY), metadata.get(_DIGEST_KEY)
     if not isinstance(text, str) or not isinstance(digest, str):
         raise ModelFileError(f"'{src}' is a safetensors file but not a synthgan model (no manifest); fit one with `synthgan fit`")
@@ -89,6 +94,9 @@ def load_model_file(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, 
         manifest = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ModelFileError(f"'{src}' has a corrupt manifest; the file was damaged or edited, fit the model again") from exc
+    if not isinstance(manifest, dict):
+        raise ModelFileError(f"'{src}' has a malformed manifest (a JSON {type(manifest).__name__}, not an object); "
+                             "the file was damaged or edited, fit the model again")
     if manifest.get("format") != FORMAT_NAME:
         raise ModelFileError(f"'{src}' is not a synthgan model file; fit one with `synthgan fit`")
     version = manifest.get("format_version")

@@ -1,11 +1,17 @@
 """Conditional sampling: exact rows for ``{column: value}`` conditions, vectorised.
 
-Models with a conditional vector (``ctgan``) are asked for the first condition
-natively; every condition is then enforced by rejection on whole decoded batches
-(a boolean mask, no per-row loop). Models without one use rejection alone, with
-batch sizes scaled by the acceptance rate seen so far. A value that the model
-practically never produces gets a clear :class:`~synthgan.errors.ConditionError`
-instead of an endless loop.
+Every value is first parsed by its column's own type (:mod:`synthgan.tabular.condition_values`'
+:func:`~synthgan.tabular.condition_values.typed_value`): ``"1"`` from the command line
+and ``1`` from Python both mean the integer 1 of an integer column, ``"yes"`` the
+boolean True, ``"2020-01-05"`` that day. The same columns can be conditioned on
+with every model: categorical, boolean, integer and date columns (not continuous or
+id ones). Models with a conditional vector (``ctgan``) are asked for the first
+condition natively when its column has a condition span; every condition is then
+enforced by rejection on whole decoded batches (a boolean mask, no per-row loop).
+Other models use rejection alone, with batch sizes scaled by the acceptance rate seen
+so far. A value outside what the column held in training is refused at once; one the
+model practically never produces gets a clear
+:class:`~synthgan.errors.ConditionError` instead of an endless loop.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import pandas as pd
 
 from synthgan.core.registry import models_with
 from synthgan.errors import ConditionError
+from synthgan.tabular.condition_values import REJECTION_KINDS, check_seen, matches, typed_value
 
 _MIN_BATCH = 1_024
 _MAX_BATCH = 200_000
@@ -42,22 +49,7 @@ class ConditionPlan:
 
     values: dict[str, Any] = field(default_factory=dict)
     native: tuple[int, int] | None = None
-
-
-def _candidate_values(value: Any) -> list[Any]:
-    """The value itself, then what a string from the command line may have meant."""
-    candidates = [value]
-    if isinstance(value, str):
-        text = value.strip()
-        lowered = text.lower()
-        if lowered in ("true", "false"):
-            candidates.append(lowered == "true")
-        for cast in (int, float):
-            try:
-                candidates.append(cast(text))
-            except ValueError:
-                pass
-    return candidates
+    kinds: dict[str, Any] = field(default_factory=dict)  # column -> ColumnSchema, for matching decoded values
 
 
 class ConditionedRowSampler:
@@ -81,35 +73,38 @@ class ConditionedRowSampler:
         self.encoder = encoder
         self.model = model
 
+    def conditionable(self) -> list[str]:
+        """Columns usable in conditions, in table order: the same kinds for every model."""
+        direct = set(self.encoder.condition_columns)
+        return [c.name for c in self.encoder.schema_.columns if c.name in direct or c.kind in REJECTION_KINDS]
+
     def plan(self, conditions: dict[str, Any]) -> ConditionPlan:
-        """Check and resolve ``conditions``; raises ConditionError naming the column or value."""
+        """Check, parse and resolve ``conditions``; raises ConditionError naming the column or value."""
         if not isinstance(conditions, dict):
             raise ConditionError(f"conditions must be a dict of column -> value, got {type(conditions).__name__}")
-        allowed = list(self.encoder.condition_columns)
+        schema = self.encoder.schema_
+        usable = self.conditionable()
+        direct = set(self.encoder.condition_columns)
         values: dict[str, Any] = {}
         native = None
         for column, value in conditions.items():
-            if column not in allowed:
-                names = list(self.encoder.schema_.names) if hasattr(self.encoder, "schema_") else []
-                reason = "unknown column" if names and column not in names else "not a categorical or boolean column"
+            if column not in usable:
+                known = isinstance(column, str) and column in schema
+                reason = (f"it is a {schema[column].kind} column (conditions need categorical, boolean, integer or date columns)"
+                          if known else "unknown column")
                 raise ConditionError(
-                    f"cannot condition on '{column}': {reason}; conditions work on these columns: {', '.join(allowed) or '(none)'}"
+                    f"cannot condition on {column!r}: {reason}; conditions work on these columns: {', '.join(usable) or '(none)'}"
                 )
-            index, resolved = self._resolve(column, value)
-            values[column] = resolved
-            if native is None and self.model.capabilities.conditional:
-                native = index
-        return ConditionPlan(values=values, native=native)
-
-    def _resolve(self, column: str, value: Any) -> tuple[tuple[int, int], Any]:
-        first_error: ConditionError | None = None
-        for candidate in _candidate_values(value):
-            try:
-                return self.encoder.condition_index(column, candidate), candidate
-            except ConditionError as exc:
-                first_error = first_error or exc
-        assert first_error is not None
-        raise first_error
+            col = schema[column]
+            typed = typed_value(col, value)
+            if column in direct:
+                index = self.encoder.condition_index(column, typed)
+                if native is None and self.model.capabilities.conditional:
+                    native = index
+            else:
+                check_seen(col, typed, self.encoder.transformers_.get(column))
+            values[column] = typed
+        return ConditionPlan(values=values, native=native, kinds={c: schema[c] for c in values})
 
     def _decode(self, n: int, rng: np.random.Generator, native: tuple[int, int] | None, keys: KeyCursor) -> pd.DataFrame:
         model_seed, decode_seed = (int(s) for s in rng.integers(0, 2**62, size=2))
@@ -130,7 +125,7 @@ class ConditionedRowSampler:
             frame = self._decode(batch, rng, plan.native, keys)
             mask = np.ones(len(frame), dtype=bool)
             for column, value in plan.values.items():
-                mask &= (frame[column] == value).to_numpy(dtype=bool, na_value=False)
+                mask &= matches(frame[column], value, plan.kinds.get(column))
             accepted = frame.loc[mask].iloc[:need]
             kept.append(accepted)
             have += len(accepted)

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from synthgan.errors import SchemaError
+from synthgan.io.manifest import JSON_SCALAR, LAYOUT, SCHEMA, Array, ListOf, MapOf, Opt, problem
 from synthgan.tabular.dependencies import Dependency
 from synthgan.tabular.layout import Layout
 from synthgan.tabular.schema import Schema
@@ -27,6 +28,31 @@ from synthgan.tabular.transforms.base import ColumnTransformer
 
 STATE_FORMAT = "synthgan.TableEncoder"
 STATE_VERSION = 1
+
+#: declared structure of the saved state (checked before use, so a forged file is refused, not crashed on)
+_FORMAT = {"low": float, "high": float, "step": float, "decimals": int, "int_low?": Opt(int), "int_high?": Opt(int)}
+_SCALING = {"center": float, "half": float}  # absent in files before scaling existed (identity)
+_LEVELS = {"kept": ListOf(JSON_SCALAR), "bucket": ListOf(JSON_SCALAR), "has_missing": bool}
+#: transformer name -> (state structure, {array name: structure}); a transformer not named here needs a dict
+TRANSFORMER_STATES: dict[str, tuple[Any, dict[str, Any]]] = {
+    "constant": ({"value": JSON_SCALAR}, {}),
+    "identifier": ({"numeric": bool, "start": float, "prefix": str, "missing_share": float}, {}),
+    "mode_specific": ({"format": _FORMAT, "has_missing": bool, "scaling?": _SCALING},
+                      {name: Array("f") for name in ("weights", "means", "stds", "low", "high", "scale", "point_masses")}),
+    "one_hot": (_LEVELS, {"bucket_p": Array("f", 1)}),
+    "ordinal_categories": (_LEVELS, {"bucket_p": Array("f", 1)}),
+    "ordinal_numeric": ({"format": _FORMAT, "has_missing": bool, "scaling?": _SCALING}, {}),
+}
+STATE = {
+    "format": str,
+    "version": int,
+    "params": MapOf(object),
+    "schema": SCHEMA,
+    "layout": LAYOUT,
+    "columns": ListOf({"name": str, "transformer": str, "state": dict}),
+    "dependencies": ListOf({"child": str, "parent": str, "parent_levels": ListOf(JSON_SCALAR), "child_values": ListOf(JSON_SCALAR)}),
+    "ties?": ListOf(MapOf(Opt(object))),
+}
 
 
 @dataclass
@@ -75,11 +101,52 @@ def write_state(parts: EncoderParts) -> tuple[dict[str, Any], dict[str, np.ndarr
 
 def check_state(state: dict[str, Any]) -> None:
     """Raise :class:`~synthgan.errors.SchemaError` unless ``state`` has this module's format and version."""
+    if not isinstance(state, dict):
+        raise SchemaError(f"Encoder state is {type(state).__name__}, not an object. Refit the model with this synthgan version.")
     if state.get("format") != STATE_FORMAT or state.get("version") != STATE_VERSION:
         raise SchemaError(
             f"Encoder state has format {state.get('format')!r} version {state.get('version')!r}; "
             f"expected {STATE_FORMAT!r} version {STATE_VERSION}. Refit the model with this synthgan version."
         )
+
+
+def structure_problem(state: Any, arrays: dict[str, np.ndarray]) -> str | None:
+    """``None`` if ``state`` and ``arrays`` have the declared structure, else the first problem, in words.
+
+    Checks format and version, every field's type (:data:`STATE`), each column's
+    transformer and its state (:data:`TRANSFORMER_STATES`), that columns name schema
+    columns, and each transformer's arrays (keys ``"{column index}.{name}"``).
+    """
+    if not isinstance(state, dict):
+        return f"encoder should be an object, not {type(state).__name__}"
+    if state.get("format") != STATE_FORMAT or state.get("version") != STATE_VERSION:
+        return f"encoder has format {state.get('format')!r} version {state.get('version')!r}, not {STATE_FORMAT!r} version {STATE_VERSION}"
+    found = problem(state, STATE, "encoder")
+    if found:
+        return found
+    names = {c["name"] for c in state["schema"]["columns"]}
+    for i, entry in enumerate(state["columns"]):
+        where = f"encoder.columns[{i}]"
+        if entry["name"] not in names:
+            return f"{where} names column {entry['name']!r}, which its schema does not have"
+        if entry["transformer"] not in TRANSFORMERS:
+            return f"{where}.transformer {entry['transformer']!r} is not one this synthgan knows"
+        state_spec, array_specs = TRANSFORMER_STATES.get(entry["transformer"], (dict, {}))
+        found = problem(entry["state"], state_spec, f"{where}.state")
+        for name, spec in array_specs.items():
+            key = f"{i}.{name}"
+            found = found or (f"array encoder/{key} is missing" if key not in arrays else problem(arrays[key], spec, f"array encoder/{key}"))
+        if found:
+            return found
+    return None
+
+
+def check_structure(state: Any, arrays: dict[str, np.ndarray]) -> None:
+    """Raise :class:`~synthgan.errors.SchemaError` unless :func:`structure_problem` finds nothing."""
+    check_state(state)
+    found = structure_problem(state, arrays)
+    if found:
+        raise SchemaError(f"Encoder state: {found}. Refit the model with this synthgan version.")
 
 
 def read_state(state: dict[str, Any], arrays: dict[str, np.ndarray]) -> EncoderParts:
@@ -97,9 +164,10 @@ def read_state(state: dict[str, Any], arrays: dict[str, np.ndarray]) -> EncoderP
     Raises
     ------
     SchemaError
-        The state has another format or version.
+        The state has another format or version, or a field of the wrong structure
+        (see :func:`check_structure`).
     """
-    check_state(state)
+    check_structure(state, arrays)
     schema = Schema.from_dict(state["schema"])
     transformers = {}
     for i, entry in enumerate(state["columns"]):

@@ -41,6 +41,14 @@ _INDEX_NAME = re.compile(r"^(Unnamed: \d+|index)$")
 _MIN_ID_ROWS = 20
 # Strings parsed as dates: the format must name a year and a month or a day.
 _DATE_FIELDS = ("%Y", "%y")
+# Common date formats tried besides pandas' guesses, with and without a time of day.
+_DATE_PARTS = ("%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y", "%m-%d-%Y", "%Y.%m.%d")
+_TIME_PARTS = ("", " %H:%M", " %H:%M:%S", "T%H:%M", "T%H:%M:%S", " %H:%M:%S.%f", "T%H:%M:%S.%f")
+_GUESS_VALUES = 10  # distinct values pandas guesses formats from
+# A UTC offset at the end of a date string: "Z", "+01:00", "-0530".
+_OFFSET = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
+# Floats at or above 2**53 are all whole numbers: that says nothing about the column.
+_EXACT_FLOAT_INTEGERS = 2.0**53
 
 
 @dataclass
@@ -65,6 +73,16 @@ class ColumnSchema:
         For ``dtype="category"``: the categories of the input dtype, in order.
     ordered : bool, default=False
         For ``dtype="category"``: whether the categorical dtype is ordered.
+    timezone : str or None, default=None
+        For ``"datetime"`` columns stored as strings with a UTC offset: ``"UTC"``
+        when the values carried several offsets (daylight saving) or ``Z`` and were
+        normalised to UTC (synthetic values are written with ``+00:00``, or ``Z``
+        when the input used ``Z``); or the one offset all values carried
+        (``"+01:00"``), which synthetic values are written with. For Python
+        ``datetime`` objects: ``"UTC"`` when they were time-zone aware.
+    note : str or None, default=None
+        What inference decided that the user should know (e.g. that ambiguous
+        dates were read month-first); shown by ``synthgan schema``.
     role : {None, "entity", "sequence_index"}, default=None
         Set by the user, never inferred. ``"entity"``: the key of the entity each row
         belongs to (a station id, a customer id); ``"sequence_index"``: the column
@@ -83,6 +101,8 @@ class ColumnSchema:
     categories: list | None = None
     ordered: bool = False
     role: str | None = None
+    timezone: str | None = None
+    note: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in COLUMN_KINDS:
@@ -323,13 +343,21 @@ def complete_schema(schema: Schema, df: pd.DataFrame) -> Schema:
             continue
         s = df[col.name]
         dtype = col.dtype or str(s.dtype)
-        fmt = col.datetime_format
-        if col.kind == "datetime" and fmt is None and pd.api.types.is_string_dtype(s.dtype) and s.notna().any():
-            fmt = guess_date_format(pd.Series(s.dropna().unique(), dtype=object).astype(str))
+        fmt, tz, note = col.datetime_format, col.timezone, col.note
+        if col.kind == "datetime" and s.notna().any() and not pd.api.types.is_datetime64_any_dtype(s.dtype):
+            present = s.dropna()
+            if holds_date_objects(present):
+                tz = tz or _object_timezone(present)
+            elif fmt is None and pd.api.types.is_string_dtype(s.dtype):
+                reading = read_date_format(pd.Series(present.unique(), dtype=object).astype(str), col.name)
+                if reading is not None:
+                    fmt, tz, note = reading.format, tz or reading.timezone, note or reading.note
+            elif fmt is not None and tz is None and "%z" in fmt:
+                tz = _offset_timezone(present.astype(str), col.name)[0]
         cats, ordered = col.categories, col.ordered
         if cats is None and isinstance(s.dtype, pd.CategoricalDtype):
             cats, ordered = [_to_python(v) for v in s.cat.categories], bool(s.cat.ordered)
-        columns.append(replace(col, dtype=dtype, datetime_format=fmt, categories=cats, ordered=ordered))
+        columns.append(replace(col, dtype=dtype, datetime_format=fmt, categories=cats, ordered=ordered, timezone=tz, note=note))
     return Schema(columns)
 
 
@@ -365,6 +393,8 @@ def _numeric_kind(name: str, s: pd.Series) -> str:
     values = s.dropna().to_numpy(dtype=np.float64)
     if values.size == 0:
         return "continuous"
+    if pd.api.types.is_float_dtype(s.dtype) and np.abs(values).max() >= _EXACT_FLOAT_INTEGERS:
+        return "continuous"  # floats this large are all whole: a measurement, not a count
     whole = bool(np.all(values == np.round(values)))
     if not whole:
         return "continuous"
@@ -390,6 +420,8 @@ def _infer_text_column(name: str, s: pd.Series, dtype: str) -> ColumnSchema:
     if inferred in ("mixed-integer", "mixed-integer-float", "mixed"):
         _warn_mixed(name)
         return ColumnSchema(name, "categorical", dtype)
+    if inferred in ("datetime", "datetime64") and holds_date_objects(values):
+        return ColumnSchema(name, "datetime", dtype, timezone=_object_timezone(values))
     if inferred != "string":
         return ColumnSchema(name, "categorical", dtype)
     text = pd.Series(values.unique(), dtype=object).astype(str)  # distinct values are enough, and few
@@ -398,9 +430,12 @@ def _infer_text_column(name: str, s: pd.Series, dtype: str) -> ColumnSchema:
         _warn_mixed(name)
         return ColumnSchema(name, "categorical", dtype)
     if not numeric.any():
-        fmt = guess_date_format(text)
-        if fmt is not None:
-            return ColumnSchema(name, "datetime", dtype, datetime_format=fmt)
+        reading = read_date_format(text, name)
+        if reading is not None:
+            if reading.warning:
+                warnings.warn(reading.warning, DataWarning, stacklevel=4)
+            return ColumnSchema(name, "datetime", dtype, datetime_format=reading.format, timezone=reading.timezone,
+                                note=reading.note)
     if len(s) >= _MIN_ID_ROWS and values.nunique() == len(s):
         return ColumnSchema(name, "id", dtype)
     return ColumnSchema(name, "categorical", dtype)
@@ -415,13 +450,178 @@ def _warn_mixed(name: str) -> None:
     )
 
 
+@dataclass(frozen=True)
+class DateReading:
+    """How a column of date strings is read: its format, its time zone, and what to tell the user.
+
+    ``format`` parses every value (``Z`` at the end is a literal when every value has
+    it); ``timezone`` is as in :class:`ColumnSchema`; ``note`` goes into the schema
+    and ``warning`` (the same news, worded for a warning) is raised at inference.
+    """
+
+    format: str
+    timezone: str | None = None
+    note: str | None = None
+    warning: str | None = None
+
+
 def guess_date_format(text: pd.Series) -> str | None:
     """The one ``strftime`` format every value of ``text`` (non-empty strings) parses with, or None."""
-    fmt = pd.tseries.api.guess_datetime_format(text.iloc[0])
-    if fmt is None or not any(f in fmt for f in _DATE_FIELDS):
+    reading = read_date_format(text)
+    return None if reading is None else reading.format
+
+
+def read_date_format(text: pd.Series, name: str = "") -> DateReading | None:
+    """How every value of ``text`` (distinct non-empty strings) reads as a date, or None.
+
+    Candidates are pandas' guesses (month-first, then day-first) from a few values,
+    then common formats (``%d/%m/%Y``, ``%m/%d/%Y``, ``%d.%m.%Y``, ``%Y/%m/%d`` ...,
+    with or without a time). The first that parses every value wins; when its
+    day-month swap parses every value too (all days <= 12), the reading is
+    ambiguous and the note says which one was taken: month-first for ``/`` and
+    ``-``, day-first for ``.`` (the European convention). Values ending in a UTC
+    offset are read as UTC (see :class:`ColumnSchema` ``timezone``).
+
+    Parameters
+    ----------
+    text : pandas.Series
+        Distinct string values of the column.
+    name : str, default=""
+        The column's name, for the note.
+
+    Returns
+    -------
+    DateReading or None
+    """
+    text = pd.Series(text, dtype=object).astype(str)
+    if text.empty:
         return None
-    parsed = pd.to_datetime(text, format=fmt, errors="coerce")
-    return fmt if parsed.notna().all() else None
+    for fmt in _date_candidates(text):
+        if _parses_all(text, fmt):
+            return _reading(text, fmt, name)
+    return None
+
+
+def _date_candidates(text: pd.Series) -> list[str]:
+    guessed = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for dayfirst in (False, True):
+            for value in text.iloc[:_GUESS_VALUES]:
+                fmt = pd.tseries.api.guess_datetime_format(value, dayfirst=dayfirst)
+                if fmt is not None and fmt not in guessed and _plausible(fmt):
+                    guessed.append(fmt)
+    common = [d + t for d in _DATE_PARTS for t in _TIME_PARTS]
+    return guessed + [f for f in common if f not in guessed]
+
+
+def _plausible(fmt: str) -> bool:
+    """A date format people write: it names a year, and a year first is followed by the month."""
+    if not any(f in fmt for f in _DATE_FIELDS):
+        return False
+    year = min(fmt.find(f) for f in _DATE_FIELDS if f in fmt)
+    day, month = fmt.find("%d"), fmt.find("%m")
+    return not (0 <= year < day < month)
+
+
+def _parses_all(text: pd.Series, fmt: str) -> bool:
+    try:  # a few values first: most candidates fail at once, and text columns can be long
+        return bool(parse_dates(text.iloc[:_GUESS_VALUES], fmt).notna().all()) and bool(parse_dates(text, fmt).notna().all())
+    except (ValueError, TypeError, OverflowError):
+        return False
+
+
+def _reading(text: pd.Series, fmt: str, name: str) -> DateReading:
+    notes = []
+    swapped = fmt.replace("%d", "{day}").replace("%m", "%d").replace("{day}", "%m")
+    if swapped != fmt and _plausible(swapped) and _parses_all(text, swapped):
+        if fmt.find("%m") < fmt.find("%d") and "." in fmt:  # 01.02.2020: day-first, as in Europe
+            fmt, swapped = swapped, fmt
+        if not parse_dates(text, fmt).equals(parse_dates(text, swapped)):
+            first = "month-first" if fmt.find("%m") < fmt.find("%d") else "day-first"
+            notes.append(
+                f"every date also reads as {swapped}; read {first} as {fmt} "
+                f"(set 'datetime_format' to '{swapped}' in a schema JSON if that is wrong)"
+            )
+    tz = None
+    if "%z" in fmt:
+        tz, offset_note, literal_z = _offset_timezone(text, name)
+        if literal_z:
+            fmt = fmt.replace("%z", "Z")
+        if offset_note:
+            notes.append(offset_note)
+    if not notes:
+        return DateReading(fmt, tz)
+    note = "; ".join(notes)
+    return DateReading(fmt, tz, note, f"Column '{name}': {note}.")
+
+
+def _offset_timezone(text: pd.Series, name: str) -> tuple[str | None, str | None, bool]:
+    """``(timezone, note, all_z)`` of date strings ending in UTC offsets (see ColumnSchema)."""
+    offsets = pd.unique(text.str.extract(_OFFSET, expand=False).dropna())
+    if len(offsets) == 0:
+        return None, None, False
+    if len(offsets) == 1:
+        only = str(offsets[0])
+        return ("UTC", None, True) if only == "Z" else (only, None, False)
+    shown = ", ".join(str(o) for o in offsets[:4])
+    return "UTC", f"values carry several UTC offsets ({shown}); normalised to UTC", False
+
+
+def parse_dates(values: pd.Series, fmt: str | None = None) -> pd.Series:
+    """Dates of ``values`` as naive datetimes in UTC (NaT where a value does not parse).
+
+    Strings are parsed with ``fmt`` (UTC offsets, even mixed ones, are converted to
+    UTC); Python ``datetime`` objects and datetime dtypes need no format, and
+    time-zone aware ones are converted to UTC. No pandas warning escapes.
+
+    Raises
+    ------
+    SchemaError
+        Time-zone aware and naive datetimes are mixed in one column.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if pd.api.types.is_datetime64_any_dtype(values.dtype):
+            out = values
+        elif fmt is None and holds_date_objects(present := values.dropna()):
+            aware = np.array([v.tzinfo is not None for v in present], dtype=bool)
+            if aware.any() and not aware.all():
+                raise SchemaError(
+                    f"Column '{values.name}' mixes time-zone aware and naive datetimes; "
+                    "make them all aware (e.g. tz_localize('UTC')) or all naive."
+                )
+            out = pd.to_datetime(values, errors="coerce", utc=bool(aware.any()))
+        elif fmt is not None and "%z" in fmt:
+            out = pd.to_datetime(values, format=fmt, errors="coerce", utc=True)
+        else:
+            try:
+                out = pd.to_datetime(values, format=fmt, errors="coerce")
+            except (ValueError, TypeError):  # aware datetimes with different offsets
+                try:
+                    out = pd.to_datetime(values, format=fmt, errors="coerce", utc=True)
+                except (ValueError, TypeError):
+                    raise SchemaError(
+                        f"Column '{values.name}' mixes time-zone aware and naive datetimes; "
+                        "make them all aware (e.g. tz_localize('UTC')) or all naive."
+                    ) from None
+        if not pd.api.types.is_datetime64_any_dtype(out.dtype):  # e.g. objects pandas could not combine
+            out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
+        if getattr(out.dt, "tz", None) is not None:
+            out = out.dt.tz_convert("UTC").dt.tz_localize(None)
+    return out
+
+
+def holds_date_objects(values: pd.Series) -> bool:
+    """Python ``datetime`` / pandas ``Timestamp`` objects (not ``date``) in an object column."""
+    import datetime as _dt
+
+    return len(values) > 0 and all(isinstance(v, _dt.datetime) for v in values)
+
+
+def _object_timezone(values: pd.Series) -> str | None:
+    """``"UTC"`` when datetime objects are time-zone aware (they are learned and written in UTC)."""
+    return "UTC" if any(getattr(v, "tzinfo", None) is not None for v in values) else None
 
 
 def _is_bool_set(values) -> bool:

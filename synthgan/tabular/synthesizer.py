@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,11 +22,13 @@ import pandas as pd
 
 from synthgan._random import child_seed, numpy_rng
 from synthgan.tabular.encoder import TableEncoder
+from synthgan.tabular.encoder_state import structure_problem
 from synthgan.tabular.layout import Layout
 from synthgan.tabular.schema import Schema, infer_schema
-from synthgan.tabular.validate import validate_frame
+from synthgan.tabular.validate import check_cells, validate_frame
 from synthgan.errors import ConfigError, ModelFileError, check_is_fitted
 from synthgan.core.files import model_from_contents, read_model_file, save_model
+from synthgan.io.manifest import check_manifest, one_line
 from synthgan.core.registry import create_model, get_model_class
 from synthgan.tabular.conditions import ConditionedRowSampler, KeyCursor
 from synthgan.tabular.fitting.plan import TrainingOptions, plan_training
@@ -38,6 +41,21 @@ def _check_n(n: Any) -> int:
     if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n <= 0:
         raise ConfigError(f"n (number of rows) must be a positive integer, got {n!r}")
     return int(n)
+
+
+def check_file_contents(manifest: Any, arrays: dict[str, np.ndarray], path: str | os.PathLike) -> None:
+    """Check a Synthesizer file's manifest, encoder state included, against their declared structure.
+
+    Raises
+    ------
+    ModelFileError
+        One line naming the file and the first field of the wrong shape.
+    """
+    check_manifest(manifest, arrays, path)
+    if manifest.get("pipeline") == PIPELINE:
+        found = structure_problem(manifest["encoder"], {k[8:]: v for k, v in arrays.items() if k.startswith("encoder/")})
+        if found:
+            raise ModelFileError(f"'{path}' has a malformed manifest: {found}; the file was damaged or edited, fit the model again")
 
 
 class Synthesizer:
@@ -60,7 +78,8 @@ class Synthesizer:
     device : str, default="auto"
         ``"auto"`` (CUDA when present, else CPU), ``"cpu"`` or ``"cuda"``.
     verbose : bool, default=False
-        Show a progress bar with losses and ETA while training.
+        Show a progress bar with losses and ETA while training (plain lines every few
+        epochs when stderr is not a terminal).
     schema : Schema, dict, str or path, optional
         Column kinds to use instead of inferring them (a :class:`Schema`, its dict,
         or a JSON file path as written by ``synthgan schema``).
@@ -156,6 +175,8 @@ class Synthesizer:
             return self.schema
         if isinstance(self.schema, dict):
             return Schema.from_dict(self.schema)
+        if not Path(self.schema).is_file():
+            raise ConfigError(f"schema file '{self.schema}' does not exist; write one with `synthgan schema DATA -o schema.json`")
         return Schema.from_json(Path(self.schema).read_text(encoding="utf-8"))
 
     def fit(self, data: pd.DataFrame, *, callbacks: list | None = None, resume: bool = False) -> "Synthesizer":
@@ -174,6 +195,7 @@ class Synthesizer:
         options.check(self.model, model_cls.capabilities.trainable, resume, self.seed)  # a drawn seed cannot resume
         seed = int(self.seed) if self.seed is not None else child_seed(None, "synthesizer")  # resolved once, kept in seed_
         started = time.perf_counter()
+        check_cells(data)  # duplicate names, lists, bytes, ...: refused before schema inference reads them
         schema = self._resolve_schema(data)
         validate_frame(data, schema)
         encoder = TableEncoder(encoding=model_cls.capabilities.encoding, seed=child_seed(seed, "encoder"), **(self.encoder_params or {}))
@@ -255,9 +277,13 @@ class Synthesizer:
         n : int
             Number of rows, > 0.
         conditions : dict, optional
-            ``{column: value}`` for categorical or boolean columns; every row meets them
-            exactly (natively through the conditional vector where the model has one,
-            otherwise by rejection). Unknown columns/values raise ConditionError.
+            ``{column: value}`` for categorical, boolean, integer or date columns, with
+            every model; every row meets them exactly (natively through the conditional
+            vector where the model has one for that column, otherwise by rejection).
+            Values are read by the column's own type, so ``"1"`` and ``1`` are the same
+            integer, ``"yes"`` and ``True`` the same boolean. Unknown columns, continuous
+            columns, unreadable values and values never seen in training raise
+            ConditionError.
         seed : int, optional
             Makes this call reproducible on its own; it touches no shared state, so
             seeded calls from several threads give the same rows as one after another.
@@ -310,8 +336,13 @@ class Synthesizer:
         """Rebuild a fitted synthesizer from a model file's manifest and arrays.
 
         ``manifest`` and ``arrays`` are what :func:`synthgan.core.files.read_model_file`
-        returns; ``path`` only names the file in errors.
+        returns; ``path`` only names the file in errors. Every field is checked against
+        its declared structure first (:mod:`synthgan.io.manifest`,
+        :mod:`synthgan.tabular.encoder_state`), and two rows are drawn before the
+        synthesizer is handed back, so a forged or damaged file is refused here with a
+        :class:`~synthgan.errors.ModelFileError`, not at sampling time.
         """
+        check_file_contents(manifest, arrays, path)
         try:
             fit = manifest["fit"]
             params = fit["params"]
@@ -328,9 +359,19 @@ class Synthesizer:
             syn.fit_seconds_ = float(fit["seconds"])
             syn.preprocess_seconds_ = float(fit.get("preprocess_seconds", 0.0))
             syn.seed_ = int(manifest["seed"]) if manifest["seed"] is not None else child_seed(None, "synthesizer")
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ModelFileError(f"'{path}' has an incomplete or inconsistent manifest ({exc.__class__.__name__}: {exc}); fit the model again") from exc
+        except ModelFileError:
+            raise
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError, RuntimeError) as exc:
+            raise ModelFileError(f"'{path}' has an incomplete or inconsistent manifest ({exc.__class__.__name__}: "
+                                 f"{one_line(exc)}); fit the model again") from exc
         syn._reset_sampling()
+        try:  # arrays of the right type but the wrong size only show when used: use them once, now
+            with warnings.catch_warnings():  # an internal check: its warnings are not the caller's
+                warnings.simplefilter("ignore")
+                syn.sample(2, seed=0)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError, RuntimeError, np.linalg.LinAlgError) as exc:
+            raise ModelFileError(f"'{path}' holds arrays that do not fit its manifest ({exc.__class__.__name__}: "
+                                 f"{one_line(exc)}); the file was damaged or edited, fit the model again") from exc
         return syn
 
     def get_params(self) -> dict[str, Any]:

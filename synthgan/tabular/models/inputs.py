@@ -17,7 +17,7 @@ def check_encoded(data: Any, layout: Layout, *, model: str, encoding: str, allow
     if layout.encoding != encoding:
         raise DataValidationError(f"{model}: learns from the {encoding!r} encoding but the layout is {layout.encoding!r}; encode with TableEncoder(encoding={encoding!r})")
     if not layout.spans:
-        raise DataValidationError(f"{model}: the layout has no spans (no learnable columns); give a table with at least one column to learn")
+        raise DataValidationError(f"{model}: the table has no learnable columns (only constant or identifier columns); add a column whose values vary")
     x = np.asarray(data)
     if x.ndim != 2 or x.shape[1] != layout.width:
         raise DataValidationError(f"{model}: data must have shape (rows, {layout.width}) to match the layout, got {x.shape}; encode the table with the same encoder")

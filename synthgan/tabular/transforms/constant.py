@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from synthgan.tabular.transforms.base import UnlearnedColumn
+from synthgan.tabular.transforms.numeric import integer_bounds
 from synthgan.tabular.transforms.values import restore_series, to_float, to_python
 
 
@@ -21,7 +22,10 @@ class ConstantColumn(UnlearnedColumn):
     name = "constant"
 
     def fit(self, s: pd.Series, rng: np.random.Generator) -> "ConstantColumn":
-        if self.col.is_numeric:
+        bounds = integer_bounds(s)
+        if bounds is not None:  # exact, also beyond 2**53 (float64 would round 2**64 - 1 up)
+            self.value_ = bounds[0]
+        elif self.col.is_numeric:
             x = to_float(s, self.col)
             x = x[~np.isnan(x)]
             self.value_ = float(x[0]) if x.size else None
@@ -33,6 +37,9 @@ class ConstantColumn(UnlearnedColumn):
     def inverse(self, block: np.ndarray, rng: np.random.Generator, index: pd.Index, codes: list[np.ndarray] | None = None) -> pd.Series:
         n = block.shape[0]
         fill = np.nan if self.value_ is None else self.value_
+        if isinstance(self.value_, int) and not isinstance(self.value_, bool):
+            bounds = (self.value_, self.value_)
+            return restore_series(np.full(n, float(self.value_)), self.col, index, bounds=bounds)
         if self.col.is_numeric:
             return restore_series(np.full(n, fill, dtype=np.float64), self.col, index)
         values = np.empty(n, dtype=object)

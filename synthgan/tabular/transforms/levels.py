@@ -20,6 +20,8 @@ import pandas as pd
 from synthgan.tabular.transforms.base import ColumnTransformer
 from synthgan.tabular.transforms.values import to_python
 
+_EXACT_FLOAT_INTEGERS = 2**53
+
 
 @dataclass
 class CategoryLevels:
@@ -76,7 +78,7 @@ class CategoryLevels:
         """
         missing = s.isna().to_numpy()
         levels = self.kept + self.bucket
-        if self._numeric_levels() and pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+        if self._numeric_levels() and self._exact_in_float() and pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
             pos = _numeric_positions(np.asarray(levels, dtype=np.float64), s.to_numpy(dtype=np.float64, na_value=np.nan))
         else:
             pos = pd.Index(levels, dtype=object).get_indexer(s.to_numpy(dtype=object, na_value=None))
@@ -98,7 +100,7 @@ class CategoryLevels:
         ``table`` holds the kept levels, then the bucketed ones, then NaN (missing);
         building a string column from it is one ``take`` instead of a pass over objects.
         """
-        dtype = np.float64 if self._numeric_levels() else object
+        dtype = np.float64 if self._numeric_levels() and self._exact_in_float() else object
         n_kept, n_bucket = len(self.kept), len(self.bucket)
         table = np.empty(n_kept + n_bucket + 1, dtype=dtype)
         table[:n_kept] = self.kept
@@ -114,6 +116,10 @@ class CategoryLevels:
     def _numeric_levels(self) -> bool:
         levels = self.kept + self.bucket
         return bool(levels) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in levels)
+
+    def _exact_in_float(self) -> bool:
+        """Whether float64 holds every level exactly (integers beyond 2**53 it rounds)."""
+        return all(not isinstance(v, int) or abs(v) <= _EXACT_FLOAT_INTEGERS for v in self.kept + self.bucket)
 
     def code_of(self, value: Any) -> int | None:
         """Code of a training level (a bucketed level gives the "other" code), else None."""

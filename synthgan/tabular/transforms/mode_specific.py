@@ -22,7 +22,7 @@ import pandas as pd
 
 from synthgan.tabular.transforms.base import ColumnTransformer, SpanShape, one_hot
 from synthgan.tabular.transforms.gmm import Mixture, fit_mixture
-from synthgan.tabular.transforms.numeric import NumericFormat
+from synthgan.tabular.transforms.numeric import NumericFormat, Scaling
 from synthgan.tabular.transforms.point_masses import find_point_masses
 from synthgan.tabular.transforms.values import restore_series, to_float
 
@@ -74,7 +74,8 @@ class ModeSpecificNormalizer(ColumnTransformer):
         x = to_float(s, self.col)
         missing = np.isnan(x)
         valid = x[~missing]
-        self.format_ = NumericFormat.learn(valid, self.col.kind)
+        self.format_ = NumericFormat.learn(valid, self.col.kind, s)
+        self.scaling_ = Scaling.learn(self.format_.low, self.format_.high)
         self.has_missing_ = bool(missing.any())
         masses = find_point_masses(
             valid, min_share=self.point_mass_share, spike_ratio=self.spike_ratio, max_count=self.max_point_masses
@@ -83,7 +84,7 @@ class ModeSpecificNormalizer(ColumnTransformer):
         if np.unique(rest).size <= _FEW_DISTINCT:
             masses, rest = np.unique(valid) if rest.size else masses, rest[:0]
         self.point_masses_ = masses
-        self._fit_modes(rest, rng)
+        self._fit_modes(self.scaling_.forward(rest), rng)  # modes live on the scaled axis; point masses stay exact
         return self
 
     def _fit_modes(self, rest: np.ndarray, rng: np.random.Generator) -> None:
@@ -93,7 +94,7 @@ class ModeSpecificNormalizer(ColumnTransformer):
             self.low_, self.high_, self.scale_ = empty, empty, empty
             return
         sample = rest if rest.size <= self.fit_size else rng.choice(rest, self.fit_size, replace=False)
-        step = self.format_.step
+        step = self.format_.step / self.scaling_.half
         min_std = step / np.sqrt(12.0) if step > 0 else 0.0
         mix = fit_mixture(sample, max_modes=self.max_modes, weight_threshold=self.weight_threshold, min_std=min_std)
         eligible = self._eligible(mix, rest)
@@ -138,6 +139,7 @@ class ModeSpecificNormalizer(ColumnTransformer):
             if n_modes == 0:  # an unseen value with no mode: take the nearest point mass
                 comp[gauss] = n_modes + np.abs(xs[:, None] - self.point_masses_[None, :]).argmin(axis=1)
             else:
+                xs = self.scaling_.forward(xs)
                 k = self._sample_modes(xs, rng)
                 comp[gauss] = k
                 value[gauss] = np.clip((xs - self.mixture_.means[k]) / self.scale_[k], -_BOUND, _BOUND)
@@ -169,15 +171,17 @@ class ModeSpecificNormalizer(ColumnTransformer):
         if gauss.any():
             k = comp[gauss]
             x = value[gauss] * self.scale_[k] + self.mixture_.means[k]
-            out[gauss] = np.clip(x, self.low_[k], self.high_[k])
+            out[gauss] = self.scaling_.backward(np.clip(x, self.low_[k], self.high_[k]))
         mass = (comp >= n_modes) & (comp < n_modes + n_masses)
         out[mass] = self.point_masses_[comp[mass] - n_modes]
         out[gauss] = self.format_.apply(out[gauss])
-        return restore_series(out, self.col, index)
+        return restore_series(out, self.col, index, bounds=self.format_.bounds)
 
     # ------------------------------------------------------------ state
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         state = {"format": self.format_.to_dict(), "has_missing": self.has_missing_}
+        if not self.scaling_.is_identity:
+            state["scaling"] = self.scaling_.to_dict()
         arrays = {
             "weights": self.mixture_.weights,
             "means": self.mixture_.means,
@@ -191,6 +195,7 @@ class ModeSpecificNormalizer(ColumnTransformer):
 
     def set_state(self, state: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
         self.format_ = NumericFormat(**state["format"])
+        self.scaling_ = Scaling(**state.get("scaling", {}))
         self.has_missing_ = bool(state["has_missing"])
         self.mixture_ = Mixture(arrays["weights"], arrays["means"], arrays["stds"])
         self.low_, self.high_, self.scale_ = arrays["low"], arrays["high"], arrays["scale"]

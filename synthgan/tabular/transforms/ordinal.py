@@ -14,7 +14,7 @@ import pandas as pd
 
 from synthgan.tabular.transforms.base import ColumnTransformer, SpanShape
 from synthgan.tabular.transforms.levels import LevelsTransformer
-from synthgan.tabular.transforms.numeric import NumericFormat
+from synthgan.tabular.transforms.numeric import NumericFormat, Scaling
 from synthgan.tabular.transforms.values import restore_series, to_float
 
 
@@ -25,7 +25,8 @@ class OrdinalNumeric(ColumnTransformer):
 
     def fit(self, s: pd.Series, rng: np.random.Generator) -> "OrdinalNumeric":
         x = to_float(s, self.col)
-        self.format_ = NumericFormat.learn(x[~np.isnan(x)], self.col.kind)
+        self.format_ = NumericFormat.learn(x[~np.isnan(x)], self.col.kind, s)
+        self.scaling_ = Scaling.learn(self.format_.low, self.format_.high)
         self.has_missing_ = bool(np.isnan(x).any())
         return self
 
@@ -33,19 +34,23 @@ class OrdinalNumeric(ColumnTransformer):
         return [SpanShape(1, "identity", "ordinal", 0)]
 
     def transform(self, s: pd.Series, rng: np.random.Generator) -> np.ndarray:
-        return to_float(s, self.col).astype(np.float32)[:, None]
+        return self.scaling_.forward(to_float(s, self.col)).astype(np.float32)[:, None]
 
     def inverse(self, block: np.ndarray, rng: np.random.Generator, index: pd.Index, codes: list[np.ndarray] | None = None) -> pd.Series:
-        x = block[:, 0].astype(np.float64)
+        x = self.scaling_.backward(block[:, 0].astype(np.float64))
         if not self.has_missing_:
-            x = np.where(np.isnan(x), (self.format_.low + self.format_.high) / 2, x)
-        return restore_series(self.format_.apply(x), self.col, index)
+            x = np.where(np.isnan(x), self.format_.low / 2 + self.format_.high / 2, x)
+        return restore_series(self.format_.apply(x), self.col, index, bounds=self.format_.bounds)
 
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-        return {"format": self.format_.to_dict(), "has_missing": self.has_missing_}, {}
+        state = {"format": self.format_.to_dict(), "has_missing": self.has_missing_}
+        if not self.scaling_.is_identity:
+            state["scaling"] = self.scaling_.to_dict()
+        return state, {}
 
     def set_state(self, state: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
         self.format_ = NumericFormat(**state["format"])
+        self.scaling_ = Scaling(**state.get("scaling", {}))
         self.has_missing_ = bool(state["has_missing"])
 
 
