@@ -74,27 +74,29 @@ class _Slow:
         self.kept = weights
 
 
-def test_max_time_is_a_limit_even_inside_a_long_epoch():
+def test_max_time_is_a_limit_even_inside_a_long_epoch(monkeypatch):
+    # a fake clock: every step takes 1/32 s (exact in binary), so the test measures behaviour, not this machine
+    clock = {"now": 0.0}
+    monkeypatch.setattr(time, "perf_counter", lambda: clock["now"])
     model = _Slow()
-    es = EarlyStopping(lambda m: 0.5, max_time=0.3)
+    es = EarlyStopping(lambda m: 0.5, max_time=0.5)
+    steps = []
 
     def step():
-        time.sleep(0.02)
+        clock["now"] += 1 / 32
+        steps.append(clock["now"])
         return torch.tensor([1.0])
 
-    started = time.perf_counter()
-    history = Trainer(5, 200, ["loss"], [es]).run(model, step)  # 4 s per epoch without the limit
-    elapsed = time.perf_counter() - started
-    assert elapsed < 1.0, elapsed
+    history = Trainer(5, 200, ["loss"], [es]).run(model, step)  # 6.25 s per epoch without the limit
+    assert len(steps) == 16  # stopped at the step that reached 0.5 s, inside the first epoch of 200 steps
     assert len(history) == 1 and es.stop_reason_ == "max_time" and history[0]["validation_score"] == 0.5
 
 
-def test_max_time_on_a_real_fit_stops_close_to_it():
-    started = time.perf_counter()
+def test_max_time_on_a_real_fit_stops_it_inside_the_planned_epochs():
     syn = Synthesizer("ctgan", epochs=10_000, batch_size=100, max_time=2.0, seed=0, embedding_dim=8,
                       generator_dim=(16,), discriminator_dim=(16,)).fit(_table(600))
-    elapsed = time.perf_counter() - started
-    assert syn.diagnostics_["stop_reason"] == "max_time" and elapsed < 2.0 + 5.0, elapsed
+    assert syn.diagnostics_["stop_reason"] == "max_time"
+    assert 1 <= len(syn.history_) < 10_000
 
 
 def test_progress_prints_plain_lines_when_not_a_terminal():
