@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 TableLike = Union["pd.DataFrame", str, os.PathLike]
 ModelLike = Union["Synthesizer", str, os.PathLike]
 
-__all__ = ["fit", "sample", "evaluate", "report", "augment", "WrittenTable", "Augmented"]
+__all__ = ["fit", "sample", "sample_shards", "evaluate", "report", "augment", "WrittenTable", "Augmented"]
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ def _title(prefix: str, first: Any, second: Any, joint: str) -> str | None:
 
 
 def fit(data: TableLike, *, model: str = "ctgan", output: str | os.PathLike | None = None, resume: bool = False,
-        callbacks: list | None = None, **options: Any) -> Synthesizer:
+        callbacks: list | None = None, distributed: bool | None = None, **options: Any) -> Synthesizer:
     """Fit a synthesizer on a table and, with ``output``, save it.
 
     Parameters
@@ -133,6 +133,12 @@ def fit(data: TableLike, *, model: str = "ctgan", output: str | os.PathLike | No
         ``<output>.ckpt``).
     callbacks : list, optional
         Training callbacks (see :mod:`synthgan.core.callbacks`).
+    distributed : bool, optional
+        Data parallel training over the ranks torchrun started (see
+        :mod:`synthgan.core.distributed`); ``None``: when launched by torchrun
+        (``WORLD_SIZE`` > 1). Joins the process group if needed (and leaves it again),
+        trains every rank on its part of the rows; rank 0 alone shows progress and
+        writes ``output``, the others wait for it.
     **options
         :class:`~synthgan.tabular.synthesizer.Synthesizer` arguments (``epochs``, ``seed``,
         ``schema``, ``patience``, ``checkpoint_every``, model options, ...).
@@ -156,9 +162,27 @@ def fit(data: TableLike, *, model: str = "ctgan", output: str | os.PathLike | No
     frame = _table(data, "data")
     if output is not None and options.get("checkpoint") is None and (options.get("checkpoint_every") is not None or resume):
         options["checkpoint"] = Path(output).with_name(Path(output).name + ".ckpt")
-    syn = Synthesizer(model, **options).fit(frame, callbacks=callbacks, resume=resume)
-    if output is not None:
-        syn.save(output)
+    from synthgan.core import distributed as dist
+
+    parallel = dist.launched() if distributed is None else bool(distributed)
+    if not parallel:
+        syn = Synthesizer(model, **options).fit(frame, callbacks=callbacks, resume=resume)
+        if output is not None:
+            syn.save(output)
+        return syn
+    joined = not dist.is_active()
+    if joined:
+        dist.init(options.get("device", "auto"))
+    try:
+        if not dist.is_main():
+            options["verbose"] = False
+        syn = Synthesizer(model, **options).fit(frame, callbacks=callbacks, resume=resume, distributed=True)
+        if output is not None and dist.is_main():
+            syn.save(output)
+        dist.barrier()  # the file is complete when any rank returns
+    finally:
+        if joined:
+            dist.destroy()
     return syn
 
 
@@ -202,6 +226,54 @@ def sample(model: ModelLike, n: int, *, conditions: dict[str, Any] | None = None
 
     rows = write_table_chunks(chunks, output)
     return WrittenTable(Path(output), rows, time.perf_counter() - started)
+
+
+def sample_shards(model: str | os.PathLike, n: int, output: str | os.PathLike, *, shards: int,
+                  conditions: dict[str, Any] | None = None, seed: int | None = None, workers: int = 1,
+                  dask: str | None = None, overwrite: bool = False, chunk_rows: int | None = None):
+    """Write ``n`` synthetic rows from a model file as ``shards`` Parquet files in the directory ``output``.
+
+    Shard ``i`` is sampled with ``child_seed(seed, "shard", str(i))``, so the files are the
+    same bytes whatever ``workers`` or ``dask``; a re-run of the same request keeps the
+    finished shards and writes the missing ones. See :func:`synthgan.sharding.sample_shards`.
+
+    Parameters
+    ----------
+    model : str or PathLike
+        A model file written by ``synthgan fit``.
+    n : int
+        Rows in all (> 0, at least ``shards``).
+    output : str or PathLike
+        Directory for ``part-00000.parquet``, ... and ``_manifest.json``.
+    shards : int
+        Number of files.
+    conditions : dict, optional
+        ``{column: value}`` that every row meets.
+    seed : int, optional
+        Seed the shards' seeds are derived from (``None``: the directory's recorded one, or a new one).
+    workers : int, default=1
+        Local processes, or the workers of ``dask="local"``.
+    dask : str, optional
+        ``"local"`` or a Dask scheduler address (needs ``synthgan[distributed]``).
+    overwrite : bool, default=False
+        Replace shards of a different request in ``output``.
+    chunk_rows : int, optional
+        Rows per generated chunk within a shard (default 100,000).
+
+    Returns
+    -------
+    synthgan.sharding.ShardedTable
+    """
+    from synthgan.sharding import sample_shards as _sample_shards
+    from synthgan.tabular.synthesizer import DEFAULT_CHUNK_ROWS
+
+    if not _is_path(model):
+        from synthgan.errors import ConfigError
+
+        raise ConfigError(f"sharded sampling needs a model file path (workers load it), got {type(model).__name__}; "
+                          "save the synthesizer with .save(path) first")
+    return _sample_shards(model, n, output, shards=shards, seed=seed, conditions=conditions, workers=workers, dask=dask,
+                          overwrite=overwrite, chunk_rows=DEFAULT_CHUNK_ROWS if chunk_rows is None else chunk_rows)
 
 
 def evaluate(real: TableLike, synthetic: TableLike, *, holdout: TableLike | None = None, target: str | None = None,

@@ -104,7 +104,9 @@ def fit(
         if key in options or key in ("model", "output", "resume", "data", "callbacks"):
             raise ConfigError(f"--param {key}=... sets an option of its own; use --{key.replace('_', '-')} instead")
     syn = verbs.fit(data, model=model, output=output, resume=resume, **options, **params)
-    if not quiet:
+    from synthgan.core.distributed import launch_rank
+
+    if not quiet and launch_rank() == 0:  # under torchrun, rank 0 alone reports
         typer.echo(f"fitted {model} on {syn.n_rows_fit_:,} rows x {len(syn.schema_.names)} columns in {syn.fit_seconds_:.1f} s "
                    f"({len(syn.history_)} epochs); model saved to {output}")
         _echo_diagnostics(syn.diagnostics_)
@@ -127,12 +129,28 @@ def sample(
     seed: Annotated[Optional[int], typer.Option(min=0, help="Seed for this sample, >= 0 (default: the model's own stream).")] = None,
     condition: Annotated[Optional[list[str]], typer.Option("--condition", "-c", help="COLUMN=VALUE every row must meet, repeatable.")] = None,
     chunk_rows: Annotated[int, typer.Option(help="Rows generated and written per chunk (memory stays flat).")] = 100_000,
+    shards: Annotated[Optional[int], typer.Option(help="Write -n rows as this many Parquet files part-00000.parquet, ... into the directory -o; a re-run resumes.")] = None,
+    workers: Annotated[Optional[int], typer.Option(help="With --shards: local processes writing shards (default 1), or --dask local's workers.")] = None,
+    dask: Annotated[Optional[str], typer.Option(help="With --shards: a Dask scheduler address, or 'local' (needs the 'distributed' extra).")] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="With --shards: replace the shards of a different earlier request in -o.")] = False,
     quiet: Quiet = False,
 ) -> None:
-    """Generate synthetic rows from a model file, streamed to CSV or Parquet."""
+    """Generate synthetic rows from a model file, streamed to CSV or Parquet (or, with --shards, a directory of Parquet files)."""
     from synthgan import verbs
 
     conditions = _parse_pairs(condition, "--condition")
+    if shards is None:
+        for name, value in (("--workers", workers), ("--dask", dask), ("--overwrite", overwrite or None)):
+            if value is not None:
+                raise ConfigError(f"{name} works with --shards only; add e.g. --shards 8 and a directory as -o")
+    else:
+        result = verbs.sample_shards(model_file, n, output, shards=shards, conditions=conditions, seed=seed,
+                                     workers=1 if workers is None else workers, dask=dask, overwrite=overwrite,
+                                     chunk_rows=chunk_rows)
+        if not quiet:
+            typer.echo(f"wrote {result.rows:,} rows as {result.shards} shards in {output} ({result.written} written, "
+                       f"{result.kept} kept) with seed {result.seed} in {result.seconds:.1f} s")
+        return
     written = verbs.sample(model_file, n, conditions=conditions, seed=seed, output=output, chunk_rows=chunk_rows)
     if not quiet:
         typer.echo(f"wrote {written.rows:,} rows to {output} in {written.seconds:.1f} s "

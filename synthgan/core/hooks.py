@@ -58,6 +58,15 @@ class TrainingHooks:
         wrappers that act on every backward pass pause here (opacus: ``disable_hooks``)."""
         return contextlib.nullcontext()
 
+    def sum_over_items(self, count: Any) -> Any:
+        """State learned from the data outside the networks (e.g. category counts), made global.
+
+        ``count(items)`` returns an array computed on the training items selected by the
+        slice ``items``; the default is the count over all of them. Under DDP: the sum of
+        each rank's count over the items it owns.
+        """
+        return count(slice(None))
+
     def on_train_end(self) -> None:
         """Called once when training ends (release what the hooks hold)."""
 

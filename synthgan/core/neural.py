@@ -144,7 +144,8 @@ class NeuralModel(ConfigMixin, BaseModel):
         fit_seed = resolve_fit_seed(seed, model=self.name)
         self._device = resolve_device(cfg["device"], model=self.name)
         self._cfg = cfg
-        train_gen = torch_generator(fit_seed, "train", device=self._device.type)
+        stream = tuple(key for hook in hooks for key in getattr(hook, "stream_keys", ()))  # () unless e.g. DDP names the rank
+        train_gen = torch_generator(fit_seed, "train", *stream, device=self._device.type)
         self.spec_ = spec
         self.networks_ = self._build(spec, cfg, torch_generator(fit_seed, "init"), train_gen)
         for network in self.networks_.values():

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from synthgan._random import child_seed, numpy_rng
+from synthgan.core import distributed as dist
 from synthgan.tabular.encoder import TableEncoder
 from synthgan.tabular.encoder_state import structure_problem
 from synthgan.tabular.layout import Layout
@@ -35,6 +36,20 @@ from synthgan.tabular.fitting.plan import TrainingOptions, plan_training
 
 DEFAULT_CHUNK_ROWS = 100_000
 PIPELINE = "synthesizer"  # the ``pipeline`` entry of its model files (see synthgan.core.files)
+
+
+def _check_distributed(model: str, trainable: bool, options: TrainingOptions, resume: bool) -> None:
+    """Refuse what data parallel training does not support yet (each with what to do instead)."""
+    if not trainable:
+        raise ConfigError(f"{model} trains in one pass, without a neural network: fit it in one process, without torchrun")
+    asked = [name for name in ("patience", "max_time", "validation_every", "checkpoint_every", "checkpoint")
+             if getattr(options, name) is not None] + (["resume"] if resume else [])
+    if asked:
+        raise ConfigError(f"data parallel training (torchrun) does not support {', '.join(asked)} yet: "
+                          "drop it, or fit in one process without torchrun")
+    if not dist.is_active():
+        raise ConfigError("distributed=True needs a process group of 2+ ranks: launch with "
+                          "`torchrun --nproc-per-node N -m synthgan fit ...` (or call synthgan.core.distributed.init first)")
 
 
 def _check_n(n: Any) -> int:
@@ -179,12 +194,20 @@ class Synthesizer:
             raise ConfigError(f"schema file '{self.schema}' does not exist; write one with `synthgan schema DATA -o schema.json`")
         return Schema.from_json(Path(self.schema).read_text(encoding="utf-8"))
 
-    def fit(self, data: pd.DataFrame, *, callbacks: list | None = None, resume: bool = False) -> "Synthesizer":
+    def fit(self, data: pd.DataFrame, *, callbacks: list | None = None, resume: bool = False,
+            distributed: bool = False) -> "Synthesizer":
         """Learn ``data`` (a pandas DataFrame); returns ``self``.
 
         ``resume=True`` continues from the ``checkpoint`` file written by an earlier,
         interrupted fit with the same data and parameters; the result is identical to
         an uninterrupted fit.
+
+        ``distributed=True`` (inside a torchrun launch, after
+        :func:`synthgan.core.distributed.init`): every rank passes the whole table and
+        fits the encoder identically; the model trains on this rank's rows
+        (:func:`~synthgan.core.distributed.padded_rank_rows`) under
+        DistributedDataParallel, so all ranks end with the same model. ``batch_size`` is
+        per rank. Early stopping, ``max_time``, validation and checkpoints are refused.
         """
         if not isinstance(data, pd.DataFrame):
             raise ConfigError(f"data must be a pandas DataFrame, got {type(data).__name__}; read files with synthgan.io.tables.read_table")
@@ -193,6 +216,8 @@ class Synthesizer:
         model_cls = get_model_class(self.model)  # fails loudly on an unknown name
         options = TrainingOptions(self.patience, self.max_time, self.validation_every, self.checkpoint_every, self.checkpoint)
         options.check(self.model, model_cls.capabilities.trainable, resume, self.seed)  # a drawn seed cannot resume
+        if distributed:
+            _check_distributed(self.model, model_cls.capabilities.trainable, options, resume)
         seed = int(self.seed) if self.seed is not None else child_seed(None, "synthesizer")  # resolved once, kept in seed_
         started = time.perf_counter()
         check_cells(data)  # duplicate names, lists, bytes, ...: refused before schema inference reads them
@@ -201,7 +226,10 @@ class Synthesizer:
         encoder = TableEncoder(encoding=model_cls.capabilities.encoding, seed=child_seed(seed, "encoder"), **(self.encoder_params or {}))
         encoded = encoder.fit(data, schema).transform(data)
         preprocess_seconds = time.perf_counter() - started
-        model = create_model(self.model, **self._model_kwargs())
+        model_kwargs = self._model_kwargs()
+        if distributed and "device" in model_kwargs:
+            model_kwargs["device"] = dist.rank_device(model_kwargs["device"])  # one GPU per rank
+        model = create_model(self.model, **model_kwargs)
         all_callbacks = list(callbacks or [])
         if self.verbose:
             from synthgan.core.callbacks import RichProgress
@@ -209,7 +237,13 @@ class Synthesizer:
             all_callbacks.append(RichProgress())
         plan = plan_training(model, data, encoded, encoder, seed=seed, options=options, resume=resume)
         fit_kwargs = {"resume": plan.resume} if plan.resume is not None else {}
-        model.fit(plan.training_matrix(encoded), encoder.layout_, seed=child_seed(seed, "model"),
+        matrix = plan.training_matrix(encoded)
+        if distributed:  # this rank's rows; gradients are averaged over the ranks at every step
+            rank, world = dist.rank(), dist.world_size()
+            own = len(dist.rank_rows(len(matrix), rank, world))
+            matrix = matrix[dist.padded_rank_rows(len(matrix), rank, world)]
+            fit_kwargs["hooks"] = [dist.DataParallelHooks(own_items=own, device=model_kwargs.get("device", "cpu"))]
+        model.fit(matrix, encoder.layout_, seed=child_seed(seed, "model"),
                   callbacks=all_callbacks + plan.callbacks, **fit_kwargs)
         self.seed_ = seed
         self.schema_ = encoder.schema_  # completed: dtypes and formats a hand-written JSON may omit

@@ -122,9 +122,9 @@ class ConditionVectorSampler(BatchSampler):
         target = self._starts.index_select(0, spans) + codes
         return ConditionBatch(vectors, target, spans, real_rows)
 
-    def without_data(self) -> "ConditionVectorSampler":
-        """A copy for sampling only: same counts, no reference to the training data."""
-        return ConditionVectorSampler(self._layout, self.counts, self.device, batch_size=self.batch_size)
+    def without_data(self, counts: np.ndarray | None = None) -> "ConditionVectorSampler":
+        """A copy for sampling only: same counts (or ``counts``, e.g. summed over DDP ranks), no reference to the training data."""
+        return ConditionVectorSampler(self._layout, self.counts if counts is None else counts, self.device, batch_size=self.batch_size)
 
     @property
     def n_items(self) -> int:

@@ -20,6 +20,7 @@ from torch import nn
 from synthgan.core import params as P
 from synthgan.core.adversarial import AdversarialLoss, adversarial_step
 from synthgan.core.ema import WeightAverage
+from synthgan.core.hooks import TrainingHooks
 from synthgan.core.layers import PacCritic, ResidualGenerator
 from synthgan.core.trainer import OptimizerSpec, TrainingContext
 from synthgan.errors import ConfigError
@@ -118,6 +119,7 @@ class AdversarialModel(TableNeuralModel):
         log_frequency = self._cfg.get("log_frequency", True)
         self._sampler = ConditionVectorSampler(cond_layout, counts, self._device, data=data, log_frequency=log_frequency,
                                                batch_size=self._cfg["batch_size"])
+        self._shared_counts: np.ndarray | None = None  # the counts of all ranks' rows under DDP (see _training_step)
 
     def _batch_sampler(self, tensors: dict[str, torch.Tensor], cfg: dict[str, Any], gen: torch.Generator) -> ConditionVectorSampler:
         return self._sampler
@@ -136,6 +138,11 @@ class AdversarialModel(TableNeuralModel):
     def _training_step(self, ctx: TrainingContext, tensors: dict[str, torch.Tensor], cfg: dict[str, Any]):
         data, gen, device = tensors["static"], ctx.generator, self._device
         generator = ctx.networks["generator"]
+        if self.conditional:  # sampling draws conditions with the whole table's frequencies, not this rank's
+            cond_layout = self._condition_layout(self.layout_)
+            for hook in ctx.hooks:
+                if getattr(type(hook), "sum_over_items", TrainingHooks.sum_over_items) is not TrainingHooks.sum_over_items:
+                    self._shared_counts = hook.sum_over_items(lambda items: ConditionVectorSampler.count_categories(data[items], cond_layout))
         if cfg["generator_ema"] is not None:
             raw = self.networks_["generator"]
             shadow = ResidualGenerator(raw.in_features, cfg["generator_dim"], data.shape[1], torch.Generator())
@@ -168,7 +175,7 @@ class AdversarialModel(TableNeuralModel):
             self.networks_["generator"].load_state_dict(self._average.shadow.state_dict())
         self._average = None
         del self.networks_["critic"]  # only needed for training
-        self._sampler = self._sampler.without_data()
+        self._sampler = self._sampler.without_data(counts=self._shared_counts)
 
     def _generate(self, n: int, gen: torch.Generator, condition: tuple[int, int] | None) -> torch.Tensor:
         """Encoded rows for sampling: the eval-mode fast path of the generator, then one
