@@ -26,7 +26,7 @@ from synthgan.tabular.encoder import TableEncoder
 from synthgan.tabular.encoder_state import structure_problem
 from synthgan.tabular.layout import Layout
 from synthgan.tabular.schema import Schema, infer_schema
-from synthgan.tabular.validate import check_cells, validate_frame
+from synthgan.tabular.validate import validate_frame
 from synthgan.errors import ConfigError, ModelFileError, check_is_fitted
 from synthgan.core.files import model_from_contents, read_model_file, save_model
 from synthgan.io.manifest import check_manifest, one_line
@@ -220,9 +220,8 @@ class Synthesizer:
             _check_distributed(self.model, model_cls.capabilities.trainable, options, resume)
         seed = int(self.seed) if self.seed is not None else child_seed(None, "synthesizer")  # resolved once, kept in seed_
         started = time.perf_counter()
-        check_cells(data)  # duplicate names, lists, bytes, ...: refused before schema inference reads them
-        schema = self._resolve_schema(data)
-        validate_frame(data, schema)
+        validate_frame(data)  # cells, names, rows, finiteness: before schema inference reads the table
+        schema = self._resolve_schema(data)  # checked against the data by the encoder's fit
         encoder = TableEncoder(encoding=model_cls.capabilities.encoding, seed=child_seed(seed, "encoder"), **(self.encoder_params or {}))
         encoded = encoder.fit(data, schema).transform(data)
         preprocess_seconds = time.perf_counter() - started
