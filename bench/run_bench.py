@@ -52,15 +52,18 @@ def _model_scales(items: list[str]) -> dict[str, float]:
     return scales
 
 
-def _deadline(text: str | None) -> float | None:
-    """``HH:MM`` (UTC) as a time.time() stamp: the next such time, or a past one if it passed < 12 h ago."""
+def _deadline(text: str | None, now: dt.datetime | None = None) -> float | None:
+    """``HH:MM`` (UTC) as a time.time() stamp: the next such time, or a past one if it passed < 12 h ago.
+
+    ``now`` (an aware UTC datetime) defaults to the current time.
+    """
     if not text:
         return None
     hour, minute = (int(x) for x in text.split(":"))
-    now = dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.timezone.utc)
     target = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
     delta = (target - now).total_seconds() % 86_400
-    return time.time() + (delta if delta < 43_200 else delta - 86_400)
+    return now.timestamp() + (delta if delta < 43_200 else delta - 86_400)
 
 
 def _python_for(model: str) -> str:

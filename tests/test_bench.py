@@ -6,8 +6,8 @@ and the harness's own logic are exercised, on small data.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -135,10 +135,10 @@ def test_parse_args_smoke_and_validation():
 
 
 def test_deadline_is_the_next_such_time_or_just_past():
-    soon = time.strftime("%H:%M", time.gmtime(time.time() + 3600))
-    just_past = time.strftime("%H:%M", time.gmtime(time.time() - 3600))
-    assert 3000 < run_bench._deadline(soon) - time.time() <= 3600
-    assert -3700 < run_bench._deadline(just_past) - time.time() < -3000
+    now = dt.datetime(2026, 12, 2, 23, 30, 15, tzinfo=dt.timezone.utc)  # a fixed clock: no dependence on today
+    assert run_bench._deadline("00:30", now) - now.timestamp() == 3600 - 15  # tomorrow, in an hour
+    assert run_bench._deadline("22:30", now) - now.timestamp() == -3600 - 15  # passed an hour ago
+    assert run_bench._deadline("11:00", now) - now.timestamp() == (11 * 60 + 30) * 60 - 15  # next morning, < 12 h
     assert run_bench._deadline(None) is None
 
 
