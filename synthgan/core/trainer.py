@@ -123,6 +123,19 @@ class TrainingContext:
             for p in params:
                 p.requires_grad_(True)
 
+    def sum_over_items(self, count: Callable[[slice], Any]) -> Any:
+        """``count`` over all training items of all processes, or None when the hooks keep data local.
+
+        ``count(items)`` computes a statistic (e.g. category counts) on the training items
+        selected by the slice ``items``. In one process the model's own statistics already
+        cover every item, so nothing is computed; a hook that splits the data (DDP) sums
+        each process's share.
+        """
+        for hook in self.hooks:
+            if getattr(type(hook), "sum_over_items", TrainingHooks.sum_over_items) is not TrainingHooks.sum_over_items:
+                return hook.sum_over_items(count)
+        return None
+
     def state_tensors(self) -> dict[str, torch.Tensor]:
         """Optimiser and sampler state for checkpoints."""
         state = {f"optimizer/{name}.{key}": value for name, opt in self.optimizers.items()

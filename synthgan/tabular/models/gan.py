@@ -20,7 +20,6 @@ from torch import nn
 from synthgan.core import params as P
 from synthgan.core.adversarial import AdversarialLoss, adversarial_step
 from synthgan.core.ema import WeightAverage
-from synthgan.core.hooks import TrainingHooks
 from synthgan.core.layers import PacCritic, ResidualGenerator
 from synthgan.core.trainer import OptimizerSpec, TrainingContext
 from synthgan.errors import ConfigError
@@ -140,9 +139,7 @@ class AdversarialModel(TableNeuralModel):
         generator = ctx.networks["generator"]
         if self.conditional:  # sampling draws conditions with the whole table's frequencies, not this rank's
             cond_layout = self._condition_layout(self.layout_)
-            for hook in ctx.hooks:
-                if getattr(type(hook), "sum_over_items", TrainingHooks.sum_over_items) is not TrainingHooks.sum_over_items:
-                    self._shared_counts = hook.sum_over_items(lambda items: ConditionVectorSampler.count_categories(data[items], cond_layout))
+            self._shared_counts = ctx.sum_over_items(lambda items: ConditionVectorSampler.count_categories(data[items], cond_layout))
         if cfg["generator_ema"] is not None:
             raw = self.networks_["generator"]
             shadow = ResidualGenerator(raw.in_features, cfg["generator_dim"], data.shape[1], torch.Generator())
