@@ -28,7 +28,7 @@ SMALL = {
     "tvae": dict(epochs=2, batch_size=50, embedding_dim=8, compress_dims=(32,), decompress_dims=(32,)),
     "copula": dict(),
 }
-MODELS = available_models()
+MODELS = available_models("table")
 
 
 def data_for(name: str) -> tuple[np.ndarray, Layout]:

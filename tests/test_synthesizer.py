@@ -27,7 +27,7 @@ def _rng_states():
     return np.random.get_state()[1].copy(), torch.get_rng_state().clone(), random.getstate()
 
 
-@pytest.fixture(scope="module", params=available_models())
+@pytest.fixture(scope="module", params=available_models("table"))
 def fitted(request, adult_small):
     name = request.param
     before = _rng_states()
@@ -117,7 +117,7 @@ def test_bad_conditions_and_n(fitted):
             syn.sample(bad)
 
 
-@pytest.mark.parametrize("name", available_models())
+@pytest.mark.parametrize("name", available_models("table"))
 def test_unfitted_raises(name):
     with pytest.raises(NotFittedError, match="fit"):
         Synthesizer(name).sample(5)

@@ -308,16 +308,16 @@ def _family(arm: str) -> str:
     """How verdicts name a generator arm's kind of model: its capabilities' family ("GAN" for stand-ins)."""
     from synthgan.core.registry import available_models, capabilities
 
-    return capabilities(arm).family if arm in available_models() else "GAN"
+    return capabilities(arm).family if arm in available_models("table") else "GAN"
 
 
 def _check_model_names(names: list[str]) -> None:
     from synthgan.core.registry import available_models
 
-    unknown = [n for n in names if n not in available_models()]
+    unknown = [n for n in names if n not in available_models("table")]
     if unknown:
         raise ConfigError(f"unknown arm '{unknown[0]}': it is neither a resampling arm ({', '.join(RESAMPLING_ARMS)}) "
-                          f"nor a synthgan model ({', '.join(available_models())})")
+                          f"nor a synthgan table model ({', '.join(available_models('table'))})")
 
 
 def _json_scalar(value: Any) -> Any:

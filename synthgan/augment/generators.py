@@ -29,7 +29,7 @@ def _trains(model: str) -> bool:
     """Whether ``model`` is a registered model that learns over epochs (stand-ins in tests are not)."""
     from synthgan.core.registry import available_models, capabilities
 
-    return model in available_models() and capabilities(model).trainable
+    return model in available_models("table") and capabilities(model).trainable
 
 
 def experiment_budget(model: str, n_rows: int) -> tuple[int | None, int | None]:

@@ -1,0 +1,1 @@
+"""Sequence models: the contract (:mod:`.base`), the GAN and the baselines."""
