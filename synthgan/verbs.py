@@ -3,13 +3,18 @@
 The command line only parses options, calls a verb and prints what it returns; a
 notebook or a server calls the same functions. Tables may be pandas DataFrames or
 files (CSV, optionally gzipped, TSV or Parquet); models may be fitted
-:class:`~synthgan.tabular.synthesizer.Synthesizer` objects or model files. Every verb
+:class:`~synthgan.tabular.synthesizer.Synthesizer` objects or model files. With a
+``time_column``, :func:`fit` learns long-format series instead
+(:class:`~synthgan.timeseries.synthesizer.SeriesSynthesizer`), and :func:`sample` draws
+paths from such a model. Every verb
 checks its output paths before it reads or trains anything, and writes atomically,
 so bad input writes nothing.
 
 >>> import synthgan                                                        # doctest: +SKIP
 >>> syn = synthgan.fit("adult.csv", model="copula", output="model.synthgan")  # doctest: +SKIP
 >>> synthgan.sample("model.synthgan", 1000, seed=1, output="synth.csv")     # doctest: +SKIP
+>>> synthgan.fit("sp500.csv", time_column="Date", columns="Close", returns="log", output="sp.synthgan")  # doctest: +SKIP
+>>> synthgan.sample("sp.synthgan", paths=200, length=2520, seed=1, output="paths.parquet")  # doctest: +SKIP
 >>> synthgan.evaluate("adult.csv", "synth.csv", html_path="report.html")    # doctest: +SKIP
 """
 
@@ -26,9 +31,10 @@ if TYPE_CHECKING:
 
     from synthgan.evaluation.suite import EvaluationResult
     from synthgan.tabular.synthesizer import Synthesizer
+    from synthgan.timeseries.synthesizer import SeriesSynthesizer
 
 TableLike = Union["pd.DataFrame", str, os.PathLike]
-ModelLike = Union["Synthesizer", str, os.PathLike]
+ModelLike = Union["Synthesizer", "SeriesSynthesizer", str, os.PathLike]
 
 __all__ = ["fit", "sample", "sample_shards", "evaluate", "report", "augment", "WrittenTable", "Augmented"]
 
@@ -92,22 +98,27 @@ def _check_outputs(*paths: tuple[str | os.PathLike | None, str]) -> None:
             (check_table_output if what == "table" else check_output_path)(path, what=what)
 
 
-def _synthesizer(model: ModelLike) -> Synthesizer:
-    """A Synthesizer as it is, or the one a model file holds."""
+def _synthesizer(model: ModelLike, *, series: bool = False) -> Synthesizer | SeriesSynthesizer:
+    """A Synthesizer as it is, or the one a model file holds (with ``series``, a SeriesSynthesizer too)."""
     from synthgan.errors import ConfigError
     from synthgan.tabular.synthesizer import Synthesizer
+    from synthgan.timeseries.synthesizer import SeriesSynthesizer
 
-    if isinstance(model, Synthesizer):
-        return model
-    if not _is_path(model):
+    loaded = model
+    if _is_path(model):
+        from synthgan.core.files import load
+
+        loaded = load(model)
+    elif not isinstance(model, (Synthesizer, SeriesSynthesizer)):
         raise ConfigError(f"model must be a fitted Synthesizer or a model file path, got {type(model).__name__}")
-    from synthgan.core.files import load
-
-    loaded = load(model)
-    if not isinstance(loaded, Synthesizer):
-        raise ConfigError(f"'{model}' holds a bare {loaded.capabilities.kind} model, not a table Synthesizer; "
-                          "load it with synthgan.load and call its sample() for encoded rows")
-    return loaded
+    if isinstance(loaded, Synthesizer) or (series and isinstance(loaded, SeriesSynthesizer)):
+        return loaded
+    if isinstance(loaded, SeriesSynthesizer):
+        where = f"'{model}' holds" if _is_path(model) else "this is"
+        raise ConfigError(f"{where} a sequence model (fitted with a time column): it generates paths, not table rows; "
+                          "sample it with `synthgan sample MODEL --paths N --length L`")
+    raise ConfigError(f"'{model}' holds a bare {loaded.capabilities.kind} model, not a table Synthesizer; "
+                      "load it with synthgan.load and call its sample() for encoded rows")
 
 
 def _title(prefix: str, first: Any, second: Any, joint: str) -> str | None:
@@ -116,16 +127,20 @@ def _title(prefix: str, first: Any, second: Any, joint: str) -> str | None:
     return None
 
 
-def fit(data: TableLike, *, model: str = "ctgan", output: str | os.PathLike | None = None, resume: bool = False,
-        callbacks: list | None = None, distributed: bool | None = None, **options: Any) -> Synthesizer:
-    """Fit a synthesizer on a table and, with ``output``, save it.
+def fit(data: TableLike, *, model: str | None = None, output: str | os.PathLike | None = None, resume: bool = False,
+        callbacks: list | None = None, distributed: bool | None = None, stream: bool = False,
+        time_column: str | None = None, entity: str | None = None, columns: str | list[str] | None = None,
+        returns: str | None = None, **options: Any) -> Synthesizer | SeriesSynthesizer:
+    """Fit a synthesizer on a table (or, with ``time_column``, on series) and, with ``output``, save it.
 
     Parameters
     ----------
     data : DataFrame, str or PathLike
         The training table, or its file.
-    model : str, default="ctgan"
-        A registered table model (:func:`synthgan.core.registry.available_models`).
+    model : str, optional
+        A registered table model (:func:`synthgan.core.registry.available_models`; default
+        ``"ctgan"``), or with ``time_column`` a sequence model (default
+        :data:`~synthgan.timeseries.synthesizer.DEFAULT_SEQUENCE_MODEL`).
     output : str or PathLike, optional
         Model file to write (checked before the table is read).
     resume : bool, default=False
@@ -139,13 +154,27 @@ def fit(data: TableLike, *, model: str = "ctgan", output: str | os.PathLike | No
         (``WORLD_SIZE`` > 1). Joins the process group if needed (and leaves it again),
         trains every rank on its part of the rows; rank 0 alone shows progress and
         writes ``output``, the others wait for it.
+    stream : bool, default=False
+        ``data`` is a Parquet file or folder larger than memory: fit it out of core
+        (:meth:`~synthgan.tabular.synthesizer.Synthesizer.fit_stream`), in memory
+        independent of its rows. Not with ``resume`` or under torchrun.
+    time_column : str, optional
+        Learn long-format series with this time column (a
+        :class:`~synthgan.timeseries.synthesizer.SeriesSynthesizer`); ``entity``,
+        ``columns`` and ``returns`` say how (see there). ``resume``, ``stream``,
+        distributed training, ``schema``, ``patience``, ``validation_every`` and
+        checkpoints are refused for series for now.
+    entity, columns, returns : optional
+        With ``time_column``: the entity key column, the value columns (a list or a
+        comma-separated string) and ``"log"`` or ``"simple"`` returns for price columns.
     **options
         :class:`~synthgan.tabular.synthesizer.Synthesizer` arguments (``epochs``, ``seed``,
-        ``schema``, ``patience``, ``checkpoint_every``, model options, ...).
+        ``schema``, ``patience``, ``checkpoint_every``, model options, ...), or the
+        SeriesSynthesizer's (``epochs``, ``max_time``, ``seed``, ``verbose``, ``device``, model options).
 
     Returns
     -------
-    Synthesizer
+    Synthesizer or SeriesSynthesizer
         The fitted synthesizer.
 
     Raises
@@ -154,11 +183,24 @@ def fit(data: TableLike, *, model: str = "ctgan", output: str | os.PathLike | No
         Unknown model or bad option; InputFileError, DataValidationError and SchemaError
         for tables that cannot be learned as they are.
     """
-    from synthgan.core.registry import get_model_class
     from synthgan.tabular.synthesizer import Synthesizer
 
-    get_model_class(model)  # unknown names fail before any reading or training
+    if time_column is not None:
+        refused = {"resume": resume, "stream": stream, "distributed": distributed}
+        return _fit_series(data, model, output, callbacks, refused, dict(options, time_column=time_column, entity=entity,
+                                                                         columns=columns, returns=returns))
+    given = [f"{name} (--{name})" for name, value in (("entity", entity), ("columns", columns), ("returns", returns))
+             if value is not None]
+    if given:
+        from synthgan.errors import ConfigError
+
+        raise ConfigError(f"{', '.join(given)} {'describes' if len(given) == 1 else 'describe'} series: name the time column "
+                          "too (time_column=, --time-column), or drop it to learn a table")
+    model = "ctgan" if model is None else model
+    _check_kind(model, "table")  # unknown names fail before any reading or training
     _check_outputs((output, "model file"))
+    if stream:
+        return _fit_stream(data, model, output, resume, callbacks, distributed, options)
     frame = _table(data, "data")
     if output is not None and options.get("checkpoint") is None and (options.get("checkpoint_every") is not None or resume):
         options["checkpoint"] = Path(output).with_name(Path(output).name + ".ckpt")
@@ -186,35 +228,123 @@ def fit(data: TableLike, *, model: str = "ctgan", output: str | os.PathLike | No
     return syn
 
 
-def sample(model: ModelLike, n: int, *, conditions: dict[str, Any] | None = None, seed: int | None = None,
-           output: str | os.PathLike | None = None, chunk_rows: int | None = None) -> pd.DataFrame | WrittenTable:
-    """Generate ``n`` synthetic rows from a synthesizer or model file; with ``output``, stream them to a file.
+def _check_kind(model: str, kind: str) -> None:
+    """Unknown model names, and models of another kind of data, fail before anything is read."""
+    from synthgan.core.registry import get_model_class, names_help
+    from synthgan.errors import ConfigError
+
+    found = get_model_class(model).capabilities.kind
+    if found == kind:
+        return
+    if kind == "table":
+        raise ConfigError(f"{model} learns {found} data: to learn series, name the time column (--time-column); "
+                          f"for a table choose one of {names_help('table')}")
+    raise ConfigError(f"{model} learns {found} data, not series: with --time-column choose one of {names_help('sequence')}")
+
+
+_NOT_FOR_SERIES = ("schema", "patience", "validation_every", "checkpoint_every", "checkpoint")
+
+
+def _fit_series(data: Any, model: str | None, output: Any, callbacks: list | None, refused: dict[str, Any],
+                options: dict[str, Any]) -> SeriesSynthesizer:
+    from synthgan.core import distributed as dist
+    from synthgan.errors import ConfigError
+    from synthgan.timeseries.synthesizer import DEFAULT_SEQUENCE_MODEL, SeriesSynthesizer
+
+    distributed = refused.pop("distributed")
+    asked = [f"{name} (--{name.replace('_', '-')})" for name in _NOT_FOR_SERIES if options.pop(name, None) is not None]
+    asked += [f"{name} (--{name})" for name, value in refused.items() if value]
+    if dist.launched() if distributed is None else distributed:
+        asked.append("distributed training (torchrun)")
+    if asked:
+        raise ConfigError(f"{', '.join(asked)} {'is' if len(asked) == 1 else 'are'} not supported for series "
+                          "(--time-column) yet; drop it and fit again")
+    if options.get("batch_size", 0) is None:  # a model option of trainable sequence models, when given
+        del options["batch_size"]
+    model = DEFAULT_SEQUENCE_MODEL if model is None else model
+    _check_kind(model, "sequence")
+    _check_outputs((output, "model file"))
+    syn = SeriesSynthesizer(model, **options).fit(_table(data, "data"), callbacks=callbacks)
+    if output is not None:
+        syn.save(output)
+    return syn
+
+
+def _fit_stream(data: Any, model: str, output: Any, resume: bool, callbacks: list | None, distributed: bool | None,
+                options: dict[str, Any]) -> Synthesizer:
+    from synthgan.core import distributed as dist
+    from synthgan.errors import ConfigError
+    from synthgan.tabular.synthesizer import Synthesizer
+
+    if not _is_path(data):
+        raise ConfigError(f"stream=True reads a Parquet file or folder; got {type(data).__name__} (a table in memory needs no streaming)")
+    if resume:
+        raise ConfigError("a streamed fit cannot resume (it keeps no checkpoint of its place in the files); fit again without --resume")
+    if (dist.launched() if distributed is None else distributed):
+        raise ConfigError("a streamed fit runs in one process; launch it without torchrun, or fit a table in memory under torchrun")
+    syn = Synthesizer(model, **options).fit_stream(data, callbacks=callbacks)
+    if output is not None:
+        syn.save(output)
+    return syn
+
+
+def sample(model: ModelLike, n: int | None = None, *, paths: int | None = None, length: int | None = None,
+           conditions: dict[str, Any] | None = None, seed: int | None = None, output: str | os.PathLike | None = None,
+           chunk_rows: int | None = None) -> pd.DataFrame | WrittenTable:
+    """Generate ``n`` synthetic rows (or, from a sequence model, ``paths`` paths) and, with ``output``, write them.
 
     Parameters
     ----------
-    model : Synthesizer, str or PathLike
+    model : Synthesizer, SeriesSynthesizer, str or PathLike
         A fitted synthesizer, or a model file written by ``synthgan fit``.
     n : int
-        Rows to generate (> 0).
+        Rows to generate (> 0), from a table model.
+    paths, length : int, optional
+        From a sequence model: the number of paths (> 0) and their steps (default: the
+        longest training series); the rows are long format (see
+        :meth:`~synthgan.timeseries.synthesizer.SeriesSynthesizer.sample`).
     conditions : dict, optional
-        ``{column: value}`` that every row meets (see :meth:`Synthesizer.sample`).
+        ``{column: value}`` that every row meets (see :meth:`Synthesizer.sample`), or for
+        paths ``{attribute: value}`` on a static attribute such as the entity.
     seed : int, optional
         Makes the rows reproducible; ``None`` continues the synthesizer's own stream.
     output : str or PathLike, optional
         Table to write (.csv, .csv.gz, .tsv or .parquet), chunk by chunk with flat memory.
     chunk_rows : int, optional
         Rows generated per chunk (default 100,000); the same rows come with or without ``output``.
+        Tables only: paths are generated in one piece.
 
     Returns
     -------
     DataFrame or WrittenTable
         The rows, or, with ``output``, where they were written, how many and how fast.
-    """
-    from synthgan.tabular.synthesizer import DEFAULT_CHUNK_ROWS, _check_n
 
-    n = _check_n(n)
+    Raises
+    ------
+    ConfigError
+        ``n`` for a sequence model, or ``paths``/``length`` for a table model.
+    """
+    from synthgan.errors import ConfigError
+    from synthgan.tabular.synthesizer import DEFAULT_CHUNK_ROWS, _check_n
+    from synthgan.timeseries.synthesizer import SeriesSynthesizer
+
     _check_outputs((output, "table"))
-    syn = _synthesizer(model)
+    syn = _synthesizer(model, series=True)
+    where = f"'{model}' holds" if _is_path(model) else "this is"
+    if isinstance(syn, SeriesSynthesizer):
+        if n is not None:
+            raise ConfigError(f"{where} a sequence model, which generates whole paths: ask for --paths N --length L "
+                              "(paths=, length=) instead of -n")
+        if paths is None:
+            raise ConfigError(f"{where} a sequence model: say how many paths to generate with --paths N (paths=), "
+                              "and their steps with --length L (default: the training length)")
+        return _sample_paths(syn, paths, length, conditions, seed, output)
+    if paths is not None or length is not None:
+        raise ConfigError(f"--paths and --length (paths=, length=) are for sequence models; {where} a table model: "
+                          "ask for rows with -n N (n=)")
+    if n is None:
+        raise ConfigError(f"{where} a table model: say how many rows to generate with -n N (n=), e.g. -n 1000")
+    n = _check_n(n)
     started = time.perf_counter()
     chunks = syn.sample_chunks(n, conditions=conditions, seed=seed, chunk_rows=DEFAULT_CHUNK_ROWS if chunk_rows is None else chunk_rows)
     if output is None:
@@ -226,6 +356,18 @@ def sample(model: ModelLike, n: int, *, conditions: dict[str, Any] | None = None
 
     rows = write_table_chunks(chunks, output)
     return WrittenTable(Path(output), rows, time.perf_counter() - started)
+
+
+def _sample_paths(syn: SeriesSynthesizer, paths: int, length: int | None, conditions: dict[str, Any] | None,
+                  seed: int | None, output: Any) -> pd.DataFrame | WrittenTable:
+    started = time.perf_counter()
+    frame = syn.sample(paths, length, seed=seed, conditions=conditions)
+    if output is None:
+        return frame
+    from synthgan.io.tables import write_table
+
+    write_table(frame, output)
+    return WrittenTable(Path(output), len(frame), time.perf_counter() - started)
 
 
 def sample_shards(model: str | os.PathLike, n: int, output: str | os.PathLike, *, shards: int,

@@ -10,6 +10,7 @@ import typer
 
 from synthgan.core.registry import names_help
 from synthgan.errors import ConfigError
+from synthgan.timeseries.synthesizer import DEFAULT_SEQUENCE_MODEL
 
 app = typer.Typer(
     name="synthgan",
@@ -77,7 +78,7 @@ def _parse_params(pairs: list[str] | None) -> dict[str, Any]:
 def fit(
     data: Annotated[Path, typer.Argument(help="Training table: CSV (optionally .gz), TSV or Parquet.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Model file to write (e.g. model.synthgan).")],
-    model: Annotated[str, typer.Option("--model", "-m", help=f"{names_help('table')} (see `synthgan models`).")] = "ctgan",
+    model: Annotated[Optional[str], typer.Option("--model", "-m", help=f"{names_help('table')} (see `synthgan models`), default ctgan; with --time-column: {names_help('sequence')}, default {DEFAULT_SEQUENCE_MODEL}.")] = None,
     epochs: Annotated[Optional[int], typer.Option(help="Training epochs (default: chosen from the data size).")] = None,
     batch_size: Annotated[Optional[int], typer.Option(help="Rows per training step (default: the model's).")] = None,
     seed: Annotated[int, typer.Option(min=0, help="Random seed (>= 0): same data + seed + machine = same model.")] = 0,
@@ -90,26 +91,38 @@ def fit(
     checkpoint_every: Annotated[Optional[int], typer.Option(help="Write a resumable training checkpoint every N epochs.")] = None,
     checkpoint: Annotated[Optional[Path], typer.Option(help="Checkpoint file (default: <output>.ckpt).")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue from the checkpoint of an interrupted fit (same data and options).")] = False,
+    stream: Annotated[bool, typer.Option("--stream", help="DATA is a Parquet file or folder larger than memory: fit the encoder on a 200,000-row reservoir sample and train on shuffled 262,144-row chunks (an epoch is one chunk).")] = False,
+    time_column: Annotated[Optional[str], typer.Option("--time-column", help="Learn series, not a table: the time column (dates, times or step numbers). Sampled paths continue its calendar.")] = None,
+    entity: Annotated[Optional[str], typer.Option(help="With --time-column: the entity key column (a station, a ticker); one series per entity.")] = None,
+    columns: Annotated[Optional[str], typer.Option(help="With --time-column: value columns to learn, comma-separated (default: every other column).")] = None,
+    returns: Annotated[Optional[str], typer.Option(help="With --time-column: learn price columns as 'log' or 'simple' returns; sampled prices continue from the last training price.")] = None,
     quiet: Quiet = False,
 ) -> None:
-    """Fit a model on a table and save it (safetensors + JSON manifest, never pickle)."""
+    """Fit a model on a table (or, with --time-column, on series) and save it (safetensors + JSON manifest, never pickle)."""
     from synthgan import verbs
 
     _check_schema_file(schema)
     options = dict(epochs=epochs, batch_size=batch_size, seed=seed, device=device, verbose=not quiet, schema=schema,
                    patience=patience, max_time=max_time, validation_every=validation_every,
                    checkpoint_every=checkpoint_every, checkpoint=checkpoint)
+    series = dict(time_column=time_column, entity=entity, columns=columns, returns=returns)
     params = _parse_params(param)
     for key in params:
-        if key in options or key in ("model", "output", "resume", "data", "callbacks"):
+        if key in options or key in series or key in ("model", "output", "resume", "data", "callbacks", "stream"):
             raise ConfigError(f"--param {key}=... sets an option of its own; use --{key.replace('_', '-')} instead")
-    syn = verbs.fit(data, model=model, output=output, resume=resume, **options, **params)
+    syn = verbs.fit(data, model=model, output=output, resume=resume, stream=stream, **series, **options, **params)
     from synthgan.core.distributed import launch_rank
 
-    if not quiet and launch_rank() == 0:  # under torchrun, rank 0 alone reports
-        typer.echo(f"fitted {model} on {syn.n_rows_fit_:,} rows x {len(syn.schema_.names)} columns in {syn.fit_seconds_:.1f} s "
+    if quiet or launch_rank() != 0:  # under torchrun, rank 0 alone reports
+        return
+    if time_column is not None:
+        typer.echo(f"fitted {syn.model} on {syn.n_series_fit_:,} series ({syn.n_rows_fit_:,} rows x "
+                   f"{len(syn.encoder_.columns_)} columns, longest {syn.training_length_:,} steps) in {syn.fit_seconds_:.1f} s; "
+                   f"model saved to {output}")
+    else:
+        typer.echo(f"fitted {syn.model} on {syn.n_rows_fit_:,} rows x {len(syn.schema_.names)} columns in {syn.fit_seconds_:.1f} s "
                    f"({len(syn.history_)} epochs); model saved to {output}")
-        _echo_diagnostics(syn.diagnostics_)
+    _echo_diagnostics(syn.diagnostics_)
 
 
 def _echo_diagnostics(diagnostics: dict[str, Any]) -> None:
@@ -124,10 +137,12 @@ def _echo_diagnostics(diagnostics: dict[str, Any]) -> None:
 @app.command()
 def sample(
     model_file: Annotated[Path, typer.Argument(help="Model file written by `synthgan fit`.")],
-    n: Annotated[int, typer.Option("--n", "-n", help="Number of rows to generate (> 0).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Output table: .csv, .csv.gz, .tsv or .parquet.")],
+    n: Annotated[Optional[int], typer.Option("--n", "-n", help="Number of rows to generate (> 0).")] = None,
+    paths: Annotated[Optional[int], typer.Option(help="Sequence models: number of paths to generate (> 0), written in long format.")] = None,
+    length: Annotated[Optional[int], typer.Option(help="Sequence models: steps per path (default: the training length).")] = None,
     seed: Annotated[Optional[int], typer.Option(min=0, help="Seed for this sample, >= 0 (default: the model's own stream).")] = None,
-    condition: Annotated[Optional[list[str]], typer.Option("--condition", "-c", help="COLUMN=VALUE every row must meet, repeatable.")] = None,
+    condition: Annotated[Optional[list[str]], typer.Option("--condition", "-c", help="COLUMN=VALUE every row must meet, repeatable (sequence models: an attribute every path has, e.g. station=Dongsi).")] = None,
     chunk_rows: Annotated[int, typer.Option(help="Rows generated and written per chunk (memory stays flat).")] = 100_000,
     shards: Annotated[Optional[int], typer.Option(help="Write -n rows as this many Parquet files part-00000.parquet, ... into the directory -o; a re-run resumes.")] = None,
     workers: Annotated[Optional[int], typer.Option(help="With --shards: local processes writing shards (default 1), or --dask local's workers.")] = None,
@@ -135,7 +150,10 @@ def sample(
     overwrite: Annotated[bool, typer.Option("--overwrite", help="With --shards: replace the shards of a different earlier request in -o.")] = False,
     quiet: Quiet = False,
 ) -> None:
-    """Generate synthetic rows from a model file, streamed to CSV or Parquet (or, with --shards, a directory of Parquet files)."""
+    """Generate synthetic rows from a model file, streamed to CSV or Parquet (or, with --shards, a directory of Parquet files).
+
+    From a sequence model (fitted with --time-column): --paths N paths of --length L steps, in long format.
+    """
     from synthgan import verbs
 
     conditions = _parse_pairs(condition, "--condition")
@@ -144,6 +162,8 @@ def sample(
             if value is not None:
                 raise ConfigError(f"{name} works with --shards only; add e.g. --shards 8 and a directory as -o")
     else:
+        if paths is not None or length is not None:
+            raise ConfigError("--shards writes table rows; sample a sequence model with --paths/--length and no --shards")
         result = verbs.sample_shards(model_file, n, output, shards=shards, conditions=conditions, seed=seed,
                                      workers=1 if workers is None else workers, dask=dask, overwrite=overwrite,
                                      chunk_rows=chunk_rows)
@@ -151,8 +171,11 @@ def sample(
             typer.echo(f"wrote {result.rows:,} rows as {result.shards} shards in {output} ({result.written} written, "
                        f"{result.kept} kept) with seed {result.seed} in {result.seconds:.1f} s")
         return
-    written = verbs.sample(model_file, n, conditions=conditions, seed=seed, output=output, chunk_rows=chunk_rows)
-    if not quiet:
+    written = verbs.sample(model_file, n, paths=paths, length=length, conditions=conditions, seed=seed, output=output,
+                           chunk_rows=chunk_rows)
+    if not quiet and paths is not None:
+        typer.echo(f"wrote {paths:,} paths ({written.rows:,} rows) to {output} in {written.seconds:.1f} s")
+    elif not quiet:
         typer.echo(f"wrote {written.rows:,} rows to {output} in {written.seconds:.1f} s "
                    f"({written.rows / max(written.seconds, 1e-9):,.0f} rows/s)")
 
@@ -178,10 +201,11 @@ def schema(
 
 @app.command()
 def info(model_file: Annotated[Path, typer.Argument(help="Model file written by `synthgan fit`.")]) -> None:
-    """Describe a model file: model, columns, training history and diagnostics."""
+    """Describe a model file: model, columns, training history and diagnostics (for series: entity, calendar, returns)."""
     from synthgan.cli.describe import describe_model_file
+    from synthgan.timeseries.describe import describe_series_file
 
-    typer.echo(describe_model_file(model_file))
+    typer.echo(describe_series_file(model_file) or describe_model_file(model_file))
 
 
 @app.command("models")

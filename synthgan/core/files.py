@@ -11,8 +11,9 @@ around it. Its manifest always has:
     training log: what :meth:`BaseModel.from_state` needs, with the ``model/`` arrays.
 ``pipeline``
     Only in files written by a pipeline (``"synthesizer"`` for the table
-    :class:`~synthgan.tabular.synthesizer.Synthesizer`), which adds its own entries
-    (encoder state, schema, ...) and arrays; a bare model file has none.
+    :class:`~synthgan.tabular.synthesizer.Synthesizer`, ``"series"`` for the sequence
+    :class:`~synthgan.timeseries.synthesizer.SeriesSynthesizer`), which adds its own
+    entries (encoder state, schema, ...) and arrays; a bare model file has none.
 
 Files written before kinds existed hold a table Synthesizer and have neither
 ``kind`` nor ``pipeline``; they load as they always did.
@@ -36,6 +37,7 @@ MODEL_PREFIX = "model/"
 #: pipeline name -> (module, class, kind); the class has ``from_file_contents(manifest, arrays, path)``
 PIPELINES: dict[str, tuple[str, str, str]] = {
     "synthesizer": ("synthgan.tabular.synthesizer", "Synthesizer", "table"),
+    "series": ("synthgan.timeseries.synthesizer", "SeriesSynthesizer", "sequence"),
 }
 _LEGACY_PIPELINE = "synthesizer"  # every file written before kinds existed
 _CORE_FIELDS = ("format", "format_version", "kind", "model", "model_config", "data_spec", "history")
@@ -195,9 +197,10 @@ def load(path: str | os.PathLike) -> Any:
 
     Returns
     -------
-    Synthesizer or BaseModel
-        A :class:`~synthgan.tabular.synthesizer.Synthesizer` for files it wrote (every
-        ``synthgan fit`` output), else the fitted model itself.
+    Synthesizer, SeriesSynthesizer or BaseModel
+        A :class:`~synthgan.tabular.synthesizer.Synthesizer` or a
+        :class:`~synthgan.timeseries.synthesizer.SeriesSynthesizer` for files they wrote
+        (every ``synthgan fit`` output), else the fitted model itself.
 
     Raises
     ------

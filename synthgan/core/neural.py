@@ -18,13 +18,14 @@ import numpy as np
 import torch
 from torch import nn
 
-from synthgan._random import torch_generator
+from synthgan._random import child_seed, torch_generator
 from synthgan.core.batches import BatchSampler
 from synthgan.core.device import resolve_device
 from synthgan.core.encoded import EncodedData
 from synthgan.core.hooks import TrainingHooks
 from synthgan.core.model import BaseModel
 from synthgan.core.params import ConfigMixin
+from synthgan.core.streamed import StreamedData, streamed_step
 from synthgan.core.seeds import SampleSeeds, check_n, resolve_fit_seed
 from synthgan.core.trainer import OptimizerSpec, Trainer, TrainingContext
 from synthgan.errors import ConditionError, ConfigError, ModelFileError, check_is_fitted
@@ -71,6 +72,9 @@ class NeuralModel(ConfigMixin, BaseModel):
 
     def _fit_state(self, tensors: dict[str, torch.Tensor]) -> None:
         """Learn non-network state from the data before training (e.g. category counts)."""
+
+    def _refresh_data(self, tensors: dict[str, torch.Tensor]) -> None:
+        """The training tensors now hold the next streamed chunk: rebuild what was derived from them (e.g. row indexes)."""
 
     def _optimizers(self, cfg: dict[str, Any]) -> dict[str, OptimizerSpec]:
         raise NotImplementedError
@@ -120,8 +124,11 @@ class NeuralModel(ConfigMixin, BaseModel):
 
         Parameters
         ----------
-        data : EncodedData
+        data : EncodedData or StreamedData
             (Table models also take the encoded matrix, with its layout as ``spec``.)
+            :class:`~synthgan.core.streamed.StreamedData` trains on one chunk at a time;
+            an epoch is then one chunk, and the default budget counts steps over all
+            items; it cannot ``resume`` or take ``hooks``.
         spec : optional
             The data description, when ``data`` does not carry it.
         seed : int, optional
@@ -140,19 +147,30 @@ class NeuralModel(ConfigMixin, BaseModel):
         self
         """
         cfg = self._checked_config()
-        data, spec = self._check_data(data, spec)
         fit_seed = resolve_fit_seed(seed, model=self.name)
+        streamed, chunks = None, None
+        if isinstance(data, StreamedData):  # train on one chunk at a time, in the same tensors
+            if resume is not None or hooks:
+                raise ConfigError(f"{self.name}: a streamed fit cannot resume from a checkpoint or run under DP-SGD or DDP; "
+                                  "fit from a table in memory for those")
+            streamed, chunks = data, data.open(child_seed(fit_seed, "stream"))
+            data = next(chunks)
+        data, spec = self._check_data(data, spec)
         self._device = resolve_device(cfg["device"], model=self.name)
         self._cfg = cfg
-        stream = tuple(key for hook in hooks for key in getattr(hook, "stream_keys", ()))  # () unless e.g. DDP names the rank
-        train_gen = torch_generator(fit_seed, "train", *stream, device=self._device.type)
+        rank_keys = tuple(key for hook in hooks for key in getattr(hook, "stream_keys", ()))  # () unless e.g. DDP names the rank
+        train_gen = torch_generator(fit_seed, "train", *rank_keys, device=self._device.type)
         self.spec_ = spec
         self.networks_ = self._build(spec, cfg, torch_generator(fit_seed, "init"), train_gen)
         for network in self.networks_.values():
             network.to(self._device).train()
         tensors = self._tensors(data)
         self._fit_state(tensors)
-        epochs = cfg["epochs"] if cfg["epochs"] is not None else self.capabilities.budget.epochs(data.n_items, cfg["batch_size"])
+        budget = self.capabilities.budget
+        if streamed is None:
+            epochs = cfg["epochs"] if cfg["epochs"] is not None else budget.epochs(data.n_items, cfg["batch_size"])
+        else:  # an epoch is one chunk; by default the budget's steps over the whole data, however few chunks that is
+            epochs = cfg["epochs"] or max(-(-budget.steps(streamed.n_items) // max(data.n_items // cfg["batch_size"], 1)), 1)
         sampler = self._batch_sampler(tensors, cfg, train_gen)
         self._train_gen = train_gen
         self._kept_weights: dict[str, torch.Tensor] | None = None
@@ -162,6 +180,8 @@ class NeuralModel(ConfigMixin, BaseModel):
             if resume is not None:
                 self.load_training_state(resume.tensors)
             steps_per_epoch = max(data.n_items // cfg["batch_size"], 1)
+            if streamed is not None:
+                step = streamed_step(step, steps_per_epoch, lambda: self._next_chunk(chunks, spec, tensors))
             Trainer(epochs, steps_per_epoch, log_names, callbacks).run(self, step, resume.history if resume is not None else None)
         finally:
             self._context.close()
@@ -171,6 +191,15 @@ class NeuralModel(ConfigMixin, BaseModel):
         self._train_gen, self._context, self._kept_weights = None, None, None
         self._set_fitted(fit_seed, self.history_)
         return self
+
+    def _next_chunk(self, chunks: Iterator[EncodedData], spec: Any, tensors: dict[str, torch.Tensor]) -> None:
+        """Copy the next streamed chunk into the training tensors in place, then let the model refresh."""
+        chunk, _ = self._check_data(next(chunks), spec)
+        for part, value in self._tensors(chunk).items():
+            if value.shape != tensors[part].shape:
+                raise ConfigError(f"{self.name}: streamed chunks must all have shape {tuple(tensors[part].shape)}, got {tuple(value.shape)}")
+            tensors[part].copy_(value)
+        self._refresh_data(tensors)
 
     # ---------------------------------------------------- training-time access
     def _sampling_modules(self) -> dict[str, nn.Module]:

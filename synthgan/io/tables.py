@@ -17,6 +17,7 @@ import csv
 import io
 import os
 from collections.abc import Iterable
+from typing import Any
 from pathlib import Path
 
 import pandas as pd
@@ -182,6 +183,15 @@ def _read_parquet(src: Path) -> pd.DataFrame:
         table = pq.read_table(src)
     except Exception as exc:  # pyarrow raises many types for a bad file
         raise InputFileError(f"'{src}' is not a readable Parquet file ({exc.__class__.__name__}); check the file") from exc
+    return arrow_to_frame(table, src)
+
+
+def arrow_to_frame(table: Any, src: Path) -> pd.DataFrame:
+    """A pyarrow table read from ``src`` as a DataFrame; exact decimals become floats.
+
+    Raises :class:`~synthgan.errors.DataValidationError` naming a column of lists,
+    structs, maps, binary or durations, and InputFileError when pandas cannot hold it.
+    """
     _check_duplicate_names(table.column_names, src)
     import pyarrow as pa
 

@@ -35,6 +35,8 @@ from synthgan.tabular.conditions import ConditionedRowSampler, KeyCursor
 from synthgan.tabular.fitting.plan import TrainingOptions, plan_training
 
 DEFAULT_CHUNK_ROWS = 100_000
+RESERVOIR_ROWS = 200_000  # fit_stream: rows the schema and encoder are fitted on
+CHUNK_ROWS = 262_144  # fit_stream: rows encoded and trained on at a time
 PIPELINE = "synthesizer"  # the ``pipeline`` entry of its model files (see synthgan.core.files)
 
 
@@ -211,14 +213,9 @@ class Synthesizer:
         """
         if not isinstance(data, pd.DataFrame):
             raise ConfigError(f"data must be a pandas DataFrame, got {type(data).__name__}; read files with synthgan.io.tables.read_table")
-        if self.seed is not None and (isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) or self.seed < 0):
-            raise ConfigError(f"seed must be a non-negative integer or None, got {self.seed!r}")
-        model_cls = get_model_class(self.model)  # fails loudly on an unknown name
-        options = TrainingOptions(self.patience, self.max_time, self.validation_every, self.checkpoint_every, self.checkpoint)
-        options.check(self.model, model_cls.capabilities.trainable, resume, self.seed)  # a drawn seed cannot resume
+        model_cls, options, seed = self._begin_fit(resume)
         if distributed:
             _check_distributed(self.model, model_cls.capabilities.trainable, options, resume)
-        seed = int(self.seed) if self.seed is not None else child_seed(None, "synthesizer")  # resolved once, kept in seed_
         started = time.perf_counter()
         validate_frame(data)  # cells, names, rows, finiteness: before schema inference reads the table
         schema = self._resolve_schema(data)  # checked against the data by the encoder's fit
@@ -229,11 +226,7 @@ class Synthesizer:
         if distributed and "device" in model_kwargs:
             model_kwargs["device"] = dist.rank_device(model_kwargs["device"])  # one GPU per rank
         model = create_model(self.model, **model_kwargs)
-        all_callbacks = list(callbacks or [])
-        if self.verbose:
-            from synthgan.core.callbacks import RichProgress
-
-            all_callbacks.append(RichProgress())
+        all_callbacks = self._callbacks(callbacks)
         plan = plan_training(model, data, encoded, encoder, seed=seed, options=options, resume=resume)
         fit_kwargs = {"resume": plan.resume} if plan.resume is not None else {}
         matrix = plan.training_matrix(encoded)
@@ -244,13 +237,64 @@ class Synthesizer:
             fit_kwargs["hooks"] = [dist.DataParallelHooks(own_items=own, device=model_kwargs.get("device", "cpu"))]
         model.fit(matrix, encoder.layout_, seed=child_seed(seed, "model"),
                   callbacks=all_callbacks + plan.callbacks, **fit_kwargs)
+        return self._end_fit(seed, encoder, model, plan, len(data), preprocess_seconds, started)
+
+    def fit_stream(self, path: str | os.PathLike, *, callbacks: list | None = None,
+                   reservoir_rows: int = RESERVOIR_ROWS, chunk_rows: int = CHUNK_ROWS) -> "Synthesizer":
+        """Learn a Parquet file or folder larger than memory, in memory independent of its rows.
+
+        The schema and encoder come from a uniform reservoir sample of ``reservoir_rows``
+        rows (one pass over the files); a neural model then trains on shuffled chunks of
+        ``chunk_rows`` rows, encoded one at a time (an epoch is one chunk; see
+        :mod:`synthgan.tabular.fitting.stream`). The copula, which trains in one pass,
+        learns from the reservoir sample. Early stopping, validation and checkpoints are
+        refused.
+        """
+        from synthgan.io.parquet_stream import ParquetSource
+        from synthgan.tabular.fitting.stream import check_stream_options, streamed_table
+
+        model_cls, options, seed = self._begin_fit(False)
+        check_stream_options(self.model, options)
+        started = time.perf_counter()
+        source = ParquetSource(path)
+        sample = source.reservoir(reservoir_rows, numpy_rng(seed, "reservoir"))
+        validate_frame(sample)
+        encoder = TableEncoder(encoding=model_cls.capabilities.encoding, seed=child_seed(seed, "encoder"), **(self.encoder_params or {}))
+        encoded = encoder.fit(sample, self._resolve_schema(sample)).transform(sample)
+        preprocess_seconds = time.perf_counter() - started
+        model = create_model(self.model, **self._model_kwargs())
+        plan = plan_training(model, sample, encoded, encoder, seed=seed, options=options)
+        data = streamed_table(source, encoder, chunk_rows) if model_cls.capabilities.trainable else encoded
+        model.fit(data, encoder.layout_, seed=child_seed(seed, "model"), callbacks=self._callbacks(callbacks) + plan.callbacks)
+        return self._end_fit(seed, encoder, model, plan, source.n_rows, preprocess_seconds, started)
+
+    def _begin_fit(self, resume: bool) -> tuple[type, TrainingOptions, int]:
+        """Checks every fit makes before reading data: the seed, the model name, the training options."""
+        if self.seed is not None and (isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) or self.seed < 0):
+            raise ConfigError(f"seed must be a non-negative integer or None, got {self.seed!r}")
+        model_cls = get_model_class(self.model)  # fails loudly on an unknown name
+        options = TrainingOptions(self.patience, self.max_time, self.validation_every, self.checkpoint_every, self.checkpoint)
+        options.check(self.model, model_cls.capabilities.trainable, resume, self.seed)  # a drawn seed cannot resume
+        seed = int(self.seed) if self.seed is not None else child_seed(None, "synthesizer")  # resolved once, kept in seed_
+        return model_cls, options, seed
+
+    def _callbacks(self, callbacks: list | None) -> list:
+        out = list(callbacks or [])
+        if self.verbose:
+            from synthgan.core.callbacks import RichProgress
+
+            out.append(RichProgress())
+        return out
+
+    def _end_fit(self, seed: int, encoder: TableEncoder, model: Any, plan: Any, n_rows: int,
+                 preprocess_seconds: float, started: float) -> "Synthesizer":
         self.seed_ = seed
         self.schema_ = encoder.schema_  # completed: dtypes and formats a hand-written JSON may omit
         self.encoder_ = encoder
         self.model_ = model
         self.history_ = list(model.history_ or [])
         self.diagnostics_ = plan.diagnostics(self.history_)
-        self.n_rows_fit_ = int(len(data))
+        self.n_rows_fit_ = int(n_rows)
         self.preprocess_seconds_ = preprocess_seconds
         self.fit_seconds_ = time.perf_counter() - started
         self._reset_sampling()

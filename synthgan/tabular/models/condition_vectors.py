@@ -76,17 +76,34 @@ class ConditionVectorSampler(BatchSampler):
         self.device = device
         self.span_widths = [s.width for s in spans]
         max_width = max(self.span_widths, default=0)
-        self.counts = np.asarray(counts, dtype=np.float64).reshape(self.n_spans, max_width)
+        self._log_frequency = log_frequency
         offsets = np.asarray(layout.condition_offsets(), dtype=np.int64)
         starts = np.asarray([s.start for s in spans], dtype=np.int64)
         self._offsets = torch.as_tensor(offsets, device=device)
         self._starts = torch.as_tensor(starts, device=device)
-        train_probs = np.log1p(self.counts) if log_frequency else self.counts
-        self._train_cdf = torch.as_tensor(_cdf_table(train_probs), dtype=torch.float32, device=device)
-        self._sample_cdf = torch.as_tensor(_cdf_table(self.counts), dtype=torch.float32, device=device)
+        self._set_counts(counts)
         if data is not None and self.n_spans:
             self._index_rows(data, spans, offsets, max_width)
         self.n_rows = 0 if data is None else int(data.shape[0])
+
+    def _set_counts(self, counts: np.ndarray) -> None:
+        self.counts = np.asarray(counts, dtype=np.float64).reshape(self.n_spans, max(self.span_widths, default=0))
+        train_probs = np.log1p(self.counts) if self._log_frequency else self.counts
+        self._train_cdf = torch.as_tensor(_cdf_table(train_probs), dtype=torch.float32, device=self.device)
+        self._sample_cdf = torch.as_tensor(_cdf_table(self.counts), dtype=torch.float32, device=self.device)
+
+    def reindex(self, data: torch.Tensor) -> np.ndarray:
+        """Train on other rows (the next streamed chunk, same shape): their categories set the training draws.
+
+        Returns their counts, ``(n_condition_spans, max_width)``.
+        """
+        counts = self.count_categories(data, self._layout)
+        self._set_counts(counts)
+        if self.n_spans:
+            spans = [self._layout.spans[i] for i in self._layout.condition_spans]
+            self._index_rows(data, spans, self._offsets.cpu().numpy(), max(self.span_widths))
+        self.n_rows = int(data.shape[0])
+        return counts
 
     @staticmethod
     def count_categories(data: np.ndarray | torch.Tensor, layout: Layout) -> np.ndarray:

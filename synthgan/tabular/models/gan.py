@@ -118,7 +118,12 @@ class AdversarialModel(TableNeuralModel):
         log_frequency = self._cfg.get("log_frequency", True)
         self._sampler = ConditionVectorSampler(cond_layout, counts, self._device, data=data, log_frequency=log_frequency,
                                                batch_size=self._cfg["batch_size"])
-        self._shared_counts: np.ndarray | None = None  # the counts of all ranks' rows under DDP (see _training_step)
+        self._shared_counts: np.ndarray | None = None  # counts sampling follows: all DDP ranks' rows, or all streamed chunks
+
+    def _refresh_data(self, tensors: dict[str, torch.Tensor]) -> None:
+        seen = self._sampler.counts if self._shared_counts is None else self._shared_counts
+        counts = self._sampler.reindex(tensors["static"])  # training draws only categories this chunk holds
+        self._shared_counts = seen + counts  # sampling follows the counts of every chunk trained on
 
     def _batch_sampler(self, tensors: dict[str, torch.Tensor], cfg: dict[str, Any], gen: torch.Generator) -> ConditionVectorSampler:
         return self._sampler
