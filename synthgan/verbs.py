@@ -16,6 +16,8 @@ so bad input writes nothing.
 >>> synthgan.fit("sp500.csv", time_column="Date", columns="Close", returns="log", output="sp.synthgan")  # doctest: +SKIP
 >>> synthgan.sample("sp.synthgan", paths=200, length=2520, seed=1, output="paths.parquet")  # doctest: +SKIP
 >>> synthgan.evaluate("adult.csv", "synth.csv", html_path="report.html")    # doctest: +SKIP
+>>> synthgan.verbs.evaluate_series("sp500.csv", "paths.parquet", time_column="Date", columns="Close",
+...                                returns="log", split_date="2011-01-01", html_path="ts.html")  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ if TYPE_CHECKING:
 TableLike = Union["pd.DataFrame", str, os.PathLike]
 ModelLike = Union["Synthesizer", "SeriesSynthesizer", str, os.PathLike]
 
-__all__ = ["fit", "sample", "sample_shards", "evaluate", "report", "augment", "WrittenTable", "Augmented"]
+__all__ = ["fit", "sample", "sample_shards", "evaluate", "evaluate_series", "report", "augment", "WrittenTable",
+           "Augmented"]
 
 
 @dataclass(frozen=True)
@@ -158,15 +161,10 @@ def fit(data: TableLike, *, model: str | None = None, output: str | os.PathLike 
         ``data`` is a Parquet file or folder larger than memory: fit it out of core
         (:meth:`~synthgan.tabular.synthesizer.Synthesizer.fit_stream`), in memory
         independent of its rows. Not with ``resume`` or under torchrun.
-    time_column : str, optional
-        Learn long-format series with this time column (a
-        :class:`~synthgan.timeseries.synthesizer.SeriesSynthesizer`); ``entity``,
-        ``columns`` and ``returns`` say how (see there). ``resume``, ``stream``,
-        distributed training, ``schema``, ``patience``, ``validation_every`` and
-        checkpoints are refused for series for now.
-    entity, columns, returns : optional
-        With ``time_column``: the entity key column, the value columns (a list or a
-        comma-separated string) and ``"log"`` or ``"simple"`` returns for price columns.
+    time_column, entity, columns, returns : optional
+        Learn long-format series instead (:func:`synthgan.timeseries.run.fit_series`, which
+        says what it refuses): the time column, the entity key column, the value columns (a
+        list or a comma-separated string) and ``"log"`` or ``"simple"`` returns for price columns.
     **options
         :class:`~synthgan.tabular.synthesizer.Synthesizer` arguments (``epochs``, ``seed``,
         ``schema``, ``patience``, ``checkpoint_every``, model options, ...), or the
@@ -184,20 +182,15 @@ def fit(data: TableLike, *, model: str | None = None, output: str | os.PathLike 
         for tables that cannot be learned as they are.
     """
     from synthgan.tabular.synthesizer import Synthesizer
+    from synthgan.timeseries import run
 
     if time_column is not None:
-        refused = {"resume": resume, "stream": stream, "distributed": distributed}
-        return _fit_series(data, model, output, callbacks, refused, dict(options, time_column=time_column, entity=entity,
-                                                                         columns=columns, returns=returns))
-    given = [f"{name} (--{name})" for name, value in (("entity", entity), ("columns", columns), ("returns", returns))
-             if value is not None]
-    if given:
-        from synthgan.errors import ConfigError
-
-        raise ConfigError(f"{', '.join(given)} {'describes' if len(given) == 1 else 'describe'} series: name the time column "
-                          "too (time_column=, --time-column), or drop it to learn a table")
+        return run.fit_series(data, model=model, output=output, callbacks=callbacks, resume=resume, stream=stream,
+                              distributed=distributed, time_column=time_column, entity=entity, columns=columns,
+                              returns=returns, **options)
+    run.refuse_series_options(entity=entity, columns=columns, returns=returns)
     model = "ctgan" if model is None else model
-    _check_kind(model, "table")  # unknown names fail before any reading or training
+    _check_table_model(model)  # unknown names fail before any reading or training
     _check_outputs((output, "model file"))
     if stream:
         return _fit_stream(data, model, output, resume, callbacks, distributed, options)
@@ -228,46 +221,15 @@ def fit(data: TableLike, *, model: str | None = None, output: str | os.PathLike 
     return syn
 
 
-def _check_kind(model: str, kind: str) -> None:
+def _check_table_model(model: str) -> None:
     """Unknown model names, and models of another kind of data, fail before anything is read."""
     from synthgan.core.registry import get_model_class, names_help
     from synthgan.errors import ConfigError
 
     found = get_model_class(model).capabilities.kind
-    if found == kind:
-        return
-    if kind == "table":
+    if found != "table":
         raise ConfigError(f"{model} learns {found} data: to learn series, name the time column (--time-column); "
                           f"for a table choose one of {names_help('table')}")
-    raise ConfigError(f"{model} learns {found} data, not series: with --time-column choose one of {names_help('sequence')}")
-
-
-_NOT_FOR_SERIES = ("schema", "patience", "validation_every", "checkpoint_every", "checkpoint")
-
-
-def _fit_series(data: Any, model: str | None, output: Any, callbacks: list | None, refused: dict[str, Any],
-                options: dict[str, Any]) -> SeriesSynthesizer:
-    from synthgan.core import distributed as dist
-    from synthgan.errors import ConfigError
-    from synthgan.timeseries.synthesizer import DEFAULT_SEQUENCE_MODEL, SeriesSynthesizer
-
-    distributed = refused.pop("distributed")
-    asked = [f"{name} (--{name.replace('_', '-')})" for name in _NOT_FOR_SERIES if options.pop(name, None) is not None]
-    asked += [f"{name} (--{name})" for name, value in refused.items() if value]
-    if dist.launched() if distributed is None else distributed:
-        asked.append("distributed training (torchrun)")
-    if asked:
-        raise ConfigError(f"{', '.join(asked)} {'is' if len(asked) == 1 else 'are'} not supported for series "
-                          "(--time-column) yet; drop it and fit again")
-    if options.get("batch_size", 0) is None:  # a model option of trainable sequence models, when given
-        del options["batch_size"]
-    model = DEFAULT_SEQUENCE_MODEL if model is None else model
-    _check_kind(model, "sequence")
-    _check_outputs((output, "model file"))
-    syn = SeriesSynthesizer(model, **options).fit(_table(data, "data"), callbacks=callbacks)
-    if output is not None:
-        syn.save(output)
-    return syn
 
 
 def _fit_stream(data: Any, model: str, output: Any, resume: bool, callbacks: list | None, distributed: bool | None,
@@ -332,13 +294,11 @@ def sample(model: ModelLike, n: int | None = None, *, paths: int | None = None, 
     syn = _synthesizer(model, series=True)
     where = f"'{model}' holds" if _is_path(model) else "this is"
     if isinstance(syn, SeriesSynthesizer):
-        if n is not None:
-            raise ConfigError(f"{where} a sequence model, which generates whole paths: ask for --paths N --length L "
-                              "(paths=, length=) instead of -n")
-        if paths is None:
-            raise ConfigError(f"{where} a sequence model: say how many paths to generate with --paths N (paths=), "
-                              "and their steps with --length L (default: the training length)")
-        return _sample_paths(syn, paths, length, conditions, seed, output)
+        from synthgan.timeseries.run import sample_paths
+
+        started = time.perf_counter()
+        frame = sample_paths(syn, paths, length, n=n, conditions=conditions, seed=seed, output=output, where=where)
+        return frame if output is None else WrittenTable(Path(output), len(frame), time.perf_counter() - started)
     if paths is not None or length is not None:
         raise ConfigError(f"--paths and --length (paths=, length=) are for sequence models; {where} a table model: "
                           "ask for rows with -n N (n=)")
@@ -356,18 +316,6 @@ def sample(model: ModelLike, n: int | None = None, *, paths: int | None = None, 
 
     rows = write_table_chunks(chunks, output)
     return WrittenTable(Path(output), rows, time.perf_counter() - started)
-
-
-def _sample_paths(syn: SeriesSynthesizer, paths: int, length: int | None, conditions: dict[str, Any] | None,
-                  seed: int | None, output: Any) -> pd.DataFrame | WrittenTable:
-    started = time.perf_counter()
-    frame = syn.sample(paths, length, seed=seed, conditions=conditions)
-    if output is None:
-        return frame
-    from synthgan.io.tables import write_table
-
-    write_table(frame, output)
-    return WrittenTable(Path(output), len(frame), time.perf_counter() - started)
 
 
 def sample_shards(model: str | os.PathLike, n: int, output: str | os.PathLike, *, shards: int,
@@ -461,6 +409,29 @@ def evaluate(real: TableLike, synthetic: TableLike, *, holdout: TableLike | None
         title = title or _title("synthgan evaluation", synthetic, real, "vs") or "synthgan evaluation report"
         write_report(result, html_path, real=real_df, synthetic=synth_df, title=title)
     return result
+
+
+def evaluate_series(real: TableLike, synthetic: TableLike, *, time_column: str, entity: str | None = None,
+                    columns: str | list[str] | None = None, returns: str | None = None, holdout: TableLike | None = None,
+                    split_date: str | None = None, window: int = 20, repetitions: int = 3, seed: int = 0,
+                    classifiers: tuple[str, ...] = ("lightgbm", "gru"), json_path: str | os.PathLike | None = None,
+                    html_path: str | os.PathLike | None = None, title: str | None = None) -> dict[str, Any]:
+    """Score synthetic long-format series (sampled paths) against the real ones; optionally write JSON and HTML.
+
+    With ``returns`` ("log" or "simple") the values are prices compared as returns, with an
+    optional real ``holdout`` file or ``split_date``; without it they are sensor values.
+    See :func:`synthgan.timeseries.evaluate.evaluate_series` for every parameter.
+
+    Returns
+    -------
+    dict
+        The JSON-safe evaluation (``kind`` "returns" or "sensors", ``summary``, ``meta``, ...).
+    """
+    from synthgan.timeseries.evaluate import evaluate_series as run
+
+    return run(real, synthetic, time_column=time_column, entity=entity, columns=columns, returns=returns, holdout=holdout,
+               split_date=split_date, window=window, repetitions=repetitions, seed=seed, classifiers=classifiers,
+               json_path=json_path, html_path=html_path, title=title)
 
 
 def report(model: ModelLike, *, data: TableLike, output: str | os.PathLike, holdout: TableLike | None = None,

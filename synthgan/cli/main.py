@@ -1,4 +1,4 @@
-"""`synthgan` command line: fit, sample, schema, info, models, demo (+ evaluate, report, augment)."""
+"""`synthgan` command line: fit, sample, schema, info, models, demo (+ evaluate, report, augment, evaluate-series)."""
 
 from __future__ import annotations
 
@@ -241,7 +241,7 @@ def _register_command_modules() -> None:
     # Commands defined beside their feature; a broken import must fail loudly, not vanish.
     import importlib
 
-    for name in ("synthgan.cli.evaluate", "synthgan.cli.augment"):
+    for name in ("synthgan.cli.evaluate", "synthgan.cli.augment", "synthgan.cli.series"):
         importlib.import_module(name).register(app)
 
 
