@@ -25,6 +25,7 @@ _BUILTIN: dict[str, tuple[str, str, str]] = {
     "copula": ("synthgan.tabular.models.copula", "GaussianCopula", "table"),
     "stationary-bootstrap": ("synthgan.timeseries.models.bootstrap", "StationaryBootstrap", "sequence"),
     "garch-t": ("synthgan.timeseries.models.garch", "GarchT", "sequence"),
+    "quant-gan": ("synthgan.timeseries.models.gan", "QuantGAN", "sequence"),
 }
 _REGISTERED: dict[str, type[BaseModel]] = {}
 
