@@ -120,6 +120,11 @@ def _synthesizer(model: ModelLike, *, series: bool = False) -> Synthesizer | Ser
         where = f"'{model}' holds" if _is_path(model) else "this is"
         raise ConfigError(f"{where} a sequence model (fitted with a time column): it generates paths, not table rows; "
                           "sample it with `synthgan sample MODEL --paths N --length L`")
+    from synthgan.anomaly.detector import AnomalyDetector
+
+    if isinstance(loaded, AnomalyDetector):
+        raise ConfigError(f"'{model}' holds an anomaly detector: it scores rows, it does not generate them; "
+                          "use `synthgan anomaly score MODEL DATA` (synthgan.verbs.anomaly_score)")
     raise ConfigError(f"'{model}' holds a bare {loaded.capabilities.kind} model, not a table Synthesizer; "
                       "load it with synthgan.load and call its sample() for encoded rows")
 
@@ -538,3 +543,38 @@ def augment(data: TableLike, *, target: str | None = None, ratio: float | None =
 
         path = write_table(table, output)
     return Augmented(table, plan, len(frame), path)
+
+
+# ------------------------------------------------------------------ anomaly detection
+def anomaly_fit(data: TableLike, *, output: str | os.PathLike | None = None, model: str | None = None,
+                ignore: list[str] | str | None = None, seed: int | None = 0, epochs: int | None = None,
+                device: str = "auto", verbose: bool = False, **model_params: Any):
+    """Fit an anomaly detector on a table or table file and, with ``output``, save it.
+
+    See :func:`synthgan.anomaly.run.fit_detector`; returns the fitted
+    :class:`~synthgan.anomaly.detector.AnomalyDetector`.
+    """
+    from synthgan.anomaly.run import fit_detector
+
+    return fit_detector(data, output=output, model=model, ignore=ignore, seed=seed, epochs=epochs, device=device,
+                        verbose=verbose, **model_params)
+
+
+def anomaly_score(detector: Any, data: TableLike, *, output: str | os.PathLike | None = None,
+                  threshold: float | None = None, contamination: float | None = None, chunk_rows: int = 100_000):
+    """Every row plus ``anomaly_score`` and ``is_anomaly``, streamed to ``output`` in chunks.
+
+    See :func:`synthgan.anomaly.run.score_table`.
+    """
+    from synthgan.anomaly.run import score_table
+
+    return score_table(detector, data, output=output, threshold=threshold, contamination=contamination,
+                       chunk_rows=chunk_rows)
+
+
+def anomaly_explain(detector: Any, data: TableLike, *, top: int = 3, output: str | os.PathLike | None = None,
+                    chunk_rows: int = 100_000):
+    """The ``top`` columns driving each row's anomaly score; see :func:`synthgan.anomaly.run.explain_table`."""
+    from synthgan.anomaly.run import explain_table
+
+    return explain_table(detector, data, top=top, output=output, chunk_rows=chunk_rows)

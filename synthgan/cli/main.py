@@ -241,7 +241,7 @@ def _register_command_modules() -> None:
     # Commands defined beside their feature; a broken import must fail loudly, not vanish.
     import importlib
 
-    for name in ("synthgan.cli.evaluate", "synthgan.cli.augment", "synthgan.cli.series"):
+    for name in ("synthgan.cli.evaluate", "synthgan.cli.augment", "synthgan.cli.series", "synthgan.cli.anomaly"):
         importlib.import_module(name).register(app)
 
 

@@ -38,6 +38,7 @@ MODEL_PREFIX = "model/"
 PIPELINES: dict[str, tuple[str, str, str]] = {
     "synthesizer": ("synthgan.tabular.synthesizer", "Synthesizer", "table"),
     "series": ("synthgan.timeseries.synthesizer", "SeriesSynthesizer", "sequence"),
+    "anomaly": ("synthgan.anomaly.detector", "AnomalyDetector", "table"),
 }
 _LEGACY_PIPELINE = "synthesizer"  # every file written before kinds existed
 _CORE_FIELDS = ("format", "format_version", "kind", "model", "model_config", "data_spec", "history")

@@ -23,6 +23,7 @@ from synthgan.core.trainer import OptimizerSpec, TrainingContext
 from synthgan.tabular.models.neural import TableNeuralModel
 from synthgan.core.budget import Budget
 from synthgan.core.model import Capabilities
+from synthgan.errors import ConfigError
 
 SIGMA_RANGE = (0.01, 1.0)
 
@@ -159,6 +160,42 @@ class TVAE(TableNeuralModel):
 
     def _finish_training(self) -> None:
         del self.networks_["encoder"]  # only needed for training
+
+    def row_terms(self, x: torch.Tensor, target: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Per-row parts of the negative ELBO at the posterior mean (no sampling, so deterministic).
+
+        Needs the encoder network, which a plain TVAE drops after training; a subclass
+        that keeps it (e.g. :class:`synthgan.anomaly.vae_score.ScoringTVAE`) can call this.
+
+        Parameters
+        ----------
+        x : Tensor of shape (rows, width)
+            Encoded rows (on the model's device).
+        target : Tensor of shape (rows, width), optional
+            What the value columns are scored against (default ``x``), e.g. values
+            not clipped to their mode's range.
+
+        Returns
+        -------
+        gaussian : Tensor of shape (rows, value columns)
+            Gaussian negative log-likelihood of each value column (``layout_`` order).
+        categorical : Tensor of shape (rows, softmax spans)
+            Cross-entropy of each softmax span (``layout_`` order).
+        kl : Tensor of shape (rows,)
+            KL divergence of the posterior from N(0, I).
+        """
+        if "encoder" not in self.networks_:
+            raise ConfigError(f"{self.name}: row_terms needs the encoder network, which this model dropped after "
+                              "training; fit a model that keeps it (synthgan.anomaly.vae_score.ScoringTVAE)")
+        mu, logvar = self.networks_["encoder"](x)
+        decoder = self.networks_["decoder"]
+        raw = decoder(mu)
+        cols = self._spans.tanh_cols
+        values = (x if target is None else target).index_select(1, cols)
+        gaussian = (values - torch.tanh(raw.index_select(1, cols))).square() / (2 * decoder.sigma.square()) + torch.log(decoder.sigma)
+        categorical = self._spans.span_cross_entropy(raw, self._spans.codes(x))
+        kl = -0.5 * (1 + logvar - mu.square() - logvar.exp()).sum(dim=1)
+        return gaussian, categorical, kl
 
     def _generate(self, n: int, gen: torch.Generator, condition: tuple[int, int] | None) -> torch.Tensor:
         z = torch.randn(n, self._cfg["embedding_dim"], generator=gen, device=self._device)
