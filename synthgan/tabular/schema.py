@@ -10,6 +10,11 @@ the entity a row belongs to (a station, a customer) and ``"sequence_index"`` for
 the column that orders an entity's rows in time. Kinds are the one column-kind
 system of the package: the evaluation maps them to its metric kinds
 (:data:`synthgan.evaluation._prep.METRIC_KIND`).
+
+A schema may also state the table's *rules* between columns (``a <= b``, sums,
+ranges per level, forbidden combinations; see :mod:`synthgan.tabular.rules`): the
+``"rules"`` list of its JSON. Left out (``rules=None``), the synthesizer finds them
+in the data; given, exactly those are kept (``[]``: none).
 """
 
 from __future__ import annotations
@@ -138,9 +143,13 @@ class Schema:
     'integer'
     >>> Schema.from_json(schema.to_json()) == schema  # doctest: +SKIP
     True
+
+    ``rules`` (a list of :mod:`synthgan.tabular.rules` rules, or None when not
+    stated) is written to and read from the JSON's ``"rules"`` list.
     """
 
     columns: list[ColumnSchema] = field(default_factory=list)
+    rules: list | None = None
 
     def __post_init__(self) -> None:
         seen: set[str] = set()
@@ -205,7 +214,7 @@ class Schema:
             if role == "sequence_index" and kind == "id" and _is_numeric_dtype_name(col.dtype):
                 kind = "integer"
             columns.append(replace(col, kind=kind, role=role))
-        return Schema(columns)
+        return Schema(columns, rules=self.rules)
 
     @property
     def names(self) -> list[str]:
@@ -228,12 +237,16 @@ class Schema:
         return len(self.columns)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe dict ``{"columns": [{"name", "kind", "dtype", ...}, ...]}``."""
-        return {"columns": [_drop_defaults(asdict(c)) for c in self.columns]}
+        """JSON-safe dict ``{"columns": [{"name", "kind", "dtype", ...}, ...]}``, plus ``"rules"`` when stated."""
+        out: dict[str, Any] = {"columns": [_drop_defaults(asdict(c)) for c in self.columns]}
+        if self.rules is not None:
+            out["rules"] = [rule.to_dict() for rule in self.rules]
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Schema":
-        """Build a schema from :meth:`to_dict` output; raises :class:`SchemaError` on bad entries."""
+        """Build a schema from :meth:`to_dict` output; raises :class:`SchemaError` on bad column entries
+        and :class:`~synthgan.errors.ConfigError` on bad rules."""
         if not isinstance(data, dict) or not isinstance(data.get("columns"), list):
             raise SchemaError('A schema must be an object with a "columns" list, e.g. {"columns": [{"name": ..., "kind": ...}]}.')
         columns = []
@@ -248,7 +261,12 @@ class Schema:
                 )
             entry = {"dtype": "", **entry}
             columns.append(ColumnSchema(**entry))
-        return cls(columns)
+        rules = None
+        if data.get("rules") is not None:  # checked against the data's kinds when a synthesizer is fitted
+            from synthgan.tabular.rules import parse_rules  # rules read columns through transforms, which import this module
+
+            rules = parse_rules(data["rules"], "schema rules")
+        return cls(columns, rules=rules)
 
     def to_json(self, path: str | Path | None = None) -> str:
         """The schema as JSON text; also written to ``path`` when given."""

@@ -14,6 +14,7 @@ import threading
 import time
 import warnings
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +34,12 @@ from synthgan.io.manifest import check_manifest, one_line
 from synthgan.core.registry import create_model, get_model_class
 from synthgan.tabular.conditions import ConditionedRowSampler, KeyCursor
 from synthgan.tabular.fitting.plan import TrainingOptions, plan_training
+from synthgan.tabular.rules_apply import RuleSet, declared_rules, fit_rules, manifest_rules_problem
+from synthgan.tabular.transforms.calibration import ValueCalibration, mode_spans
 
 DEFAULT_CHUNK_ROWS = 100_000
 RESERVOIR_ROWS = 200_000  # fit_stream: rows the schema and encoder are fitted on
+CALIBRATION_ROWS = 20_000  # rows a fitted neural model samples to calibrate the numeric modes
 CHUNK_ROWS = 262_144  # fit_stream: rows encoded and trained on at a time
 PIPELINE = "synthesizer"  # the ``pipeline`` entry of its model files (see synthgan.core.files)
 
@@ -71,8 +75,21 @@ def check_file_contents(manifest: Any, arrays: dict[str, np.ndarray], path: str 
     check_manifest(manifest, arrays, path)
     if manifest.get("pipeline") == PIPELINE:
         found = structure_problem(manifest["encoder"], {k[8:]: v for k, v in arrays.items() if k.startswith("encoder/")})
+        found = found or manifest_rules_problem(manifest)
         if found:
             raise ModelFileError(f"'{path}' has a malformed manifest: {found}; the file was damaged or edited, fit the model again")
+
+
+def _calibrate(encoder: TableEncoder, encoded: np.ndarray, model: Any, seed: int) -> ValueCalibration | None:
+    """How the numeric modes a trained neural model generates map onto the real ones (None for other models).
+
+    See :mod:`synthgan.tabular.transforms.calibration`.
+    """
+    caps = model.capabilities
+    if not (caps.trainable and caps.encoding == "mode_specific" and len(encoded)):
+        return None
+    generated = model.sample(CALIBRATION_ROWS, seed=child_seed(seed, "calibration"))
+    return ValueCalibration.fit(mode_spans(encoder.transformers_), encoded, generated)
 
 
 class Synthesizer:
@@ -102,6 +119,13 @@ class Synthesizer:
         or a JSON file path as written by ``synthgan schema``).
     encoder_params : dict, optional
         Keyword arguments for :class:`~synthgan.tabular.encoder.TableEncoder`.
+    rules : "auto" or list, default="auto"
+        Rules between columns that every sampled row keeps (see
+        :mod:`synthgan.tabular.rules`): ``"auto"`` takes the schema's ``"rules"`` when
+        it states them, else finds them in the data
+        (:func:`~synthgan.tabular.rules_detect.detect_rules`); a list of rules (rule
+        objects or their JSON dicts) keeps exactly those, ``[]`` none. ``rules_``
+        holds them after ``fit``, with how often the real rows break each.
     patience : int, optional
         Early stopping: stop after this many validation scores in a row without
         improvement. Setting ``patience``, ``max_time`` or ``validation_every`` holds
@@ -124,6 +148,12 @@ class Synthesizer:
     seed_ : int
         The seed the fit used: ``seed``, or the one drawn for ``seed=None``.
     schema_ : Schema
+        Completed schema; its ``rules`` are the fitted rules.
+    rules_ : RuleSet
+        The rules kept in sampled rows (``rules_.rules``) and how to repair them.
+    calibration_ : ValueCalibration or None
+        For neural models: how each numeric mode's generated values map onto the real
+        ones (:mod:`synthgan.tabular.transforms.calibration`), applied to every sample.
     encoder_ : TableEncoder
     model_ : BaseModel
     history_ : list of dict
@@ -152,6 +182,7 @@ class Synthesizer:
         verbose: bool = False,
         schema: Schema | dict | str | os.PathLike | None = None,
         encoder_params: dict[str, Any] | None = None,
+        rules: str | list = "auto",
         patience: int | None = None,
         max_time: float | None = None,
         validation_every: int | None = None,
@@ -167,6 +198,7 @@ class Synthesizer:
         self.verbose = verbose
         self.schema = schema
         self.encoder_params = encoder_params
+        self.rules = rules
         self.patience = patience
         self.max_time = max_time
         self.validation_every = validation_every
@@ -218,9 +250,11 @@ class Synthesizer:
             _check_distributed(self.model, model_cls.capabilities.trainable, options, resume)
         started = time.perf_counter()
         validate_frame(data)  # cells, names, rows, finiteness: before schema inference reads the table
+        declared_rules(self.rules)  # a bad rules argument fails before any work
         schema = self._resolve_schema(data)  # checked against the data by the encoder's fit
         encoder = TableEncoder(encoding=model_cls.capabilities.encoding, seed=child_seed(seed, "encoder"), **(self.encoder_params or {}))
         encoded = encoder.fit(data, schema).transform(data)
+        rules = fit_rules(self.rules, schema.rules, data, encoder.schema_)
         preprocess_seconds = time.perf_counter() - started
         model_kwargs = self._model_kwargs()
         if distributed and "device" in model_kwargs:
@@ -237,7 +271,8 @@ class Synthesizer:
             fit_kwargs["hooks"] = [dist.DataParallelHooks(own_items=own, device=model_kwargs.get("device", "cpu"))]
         model.fit(matrix, encoder.layout_, seed=child_seed(seed, "model"),
                   callbacks=all_callbacks + plan.callbacks, **fit_kwargs)
-        return self._end_fit(seed, encoder, model, plan, len(data), preprocess_seconds, started)
+        self.calibration_ = _calibrate(encoder, encoded, model, seed)
+        return self._end_fit(seed, encoder, rules, model, plan, len(data), preprocess_seconds, started)
 
     def fit_stream(self, path: str | os.PathLike, *, callbacks: list | None = None,
                    reservoir_rows: int = RESERVOIR_ROWS, chunk_rows: int = CHUNK_ROWS) -> "Synthesizer":
@@ -259,14 +294,18 @@ class Synthesizer:
         source = ParquetSource(path)
         sample = source.reservoir(reservoir_rows, numpy_rng(seed, "reservoir"))
         validate_frame(sample)
+        declared_rules(self.rules)
+        schema = self._resolve_schema(sample)
         encoder = TableEncoder(encoding=model_cls.capabilities.encoding, seed=child_seed(seed, "encoder"), **(self.encoder_params or {}))
-        encoded = encoder.fit(sample, self._resolve_schema(sample)).transform(sample)
+        encoded = encoder.fit(sample, schema).transform(sample)
+        rules = fit_rules(self.rules, schema.rules, sample, encoder.schema_)  # found in, and learned from, the reservoir sample
         preprocess_seconds = time.perf_counter() - started
         model = create_model(self.model, **self._model_kwargs())
         plan = plan_training(model, sample, encoded, encoder, seed=seed, options=options)
         data = streamed_table(source, encoder, chunk_rows) if model_cls.capabilities.trainable else encoded
         model.fit(data, encoder.layout_, seed=child_seed(seed, "model"), callbacks=self._callbacks(callbacks) + plan.callbacks)
-        return self._end_fit(seed, encoder, model, plan, source.n_rows, preprocess_seconds, started)
+        self.calibration_ = _calibrate(encoder, encoded, model, seed)
+        return self._end_fit(seed, encoder, rules, model, plan, source.n_rows, preprocess_seconds, started)
 
     def _begin_fit(self, resume: bool) -> tuple[type, TrainingOptions, int]:
         """Checks every fit makes before reading data: the seed, the model name, the training options."""
@@ -286,10 +325,11 @@ class Synthesizer:
             out.append(RichProgress())
         return out
 
-    def _end_fit(self, seed: int, encoder: TableEncoder, model: Any, plan: Any, n_rows: int,
+    def _end_fit(self, seed: int, encoder: TableEncoder, rules: RuleSet, model: Any, plan: Any, n_rows: int,
                  preprocess_seconds: float, started: float) -> "Synthesizer":
         self.seed_ = seed
-        self.schema_ = encoder.schema_  # completed: dtypes and formats a hand-written JSON may omit
+        self.schema_ = replace(encoder.schema_, rules=rules.rules)  # completed: dtypes and formats a hand-written JSON may omit
+        self.rules_ = rules
         self.encoder_ = encoder
         self.model_ = model
         self.history_ = list(model.history_ or [])
@@ -304,7 +344,7 @@ class Synthesizer:
         # Seeded calls use only local state; unseeded ones take one seed each from this stream, under the lock.
         self._sample_stream = numpy_rng(self.seed_, "sample-stream")
         self._sample_lock = threading.Lock()
-        self._conditions = ConditionedRowSampler(self.encoder_, self.model_)
+        self._conditions = ConditionedRowSampler(self.encoder_, self.model_, self.rules_, self.calibration_)
 
     def _call_seed(self, seed: Any) -> int:
         """The seed of one sampling call: ``seed`` itself, or the next one of the synthesizer's stream."""
@@ -376,8 +416,9 @@ class Synthesizer:
         """Save to one model file: safetensors with a JSON manifest (atomic; never pickled).
 
         Written with :func:`synthgan.core.files.save_model` (``kind="table"``, the model's
-        ``data_spec``) plus the encoder, schema, diagnostics and seeds; ``synthgan.load``
-        reads it back.
+        ``data_spec``) plus the encoder, schema (with its rules), the rules' repair states,
+        the value calibration (arrays ``calibration/...``), diagnostics and seeds;
+        ``synthgan.load`` reads it back.
         """
         check_is_fitted(self, "model_")
         encoder_state, encoder_arrays = self.encoder_.to_state()
@@ -386,6 +427,7 @@ class Synthesizer:
             "layout": self.encoder_.layout_.to_dict(),  # the model's data_spec, kept for older readers
             "schema": self.schema_.to_dict(),
             "encoder": encoder_state,
+            "rules": self.rules_.to_state(),
             "diagnostics": getattr(self, "diagnostics_", {}),
             "seed": self.seed_,
             "fit": {
@@ -397,6 +439,8 @@ class Synthesizer:
             },
         }
         arrays = {f"encoder/{k}": np.asarray(v) for k, v in encoder_arrays.items()}
+        if self.calibration_ is not None:
+            arrays.update({f"calibration/{k}": v for k, v in self.calibration_.to_arrays().items()})
         return save_model(self.model_, path, manifest=manifest, arrays=arrays)
 
     @classmethod
@@ -429,6 +473,9 @@ class Synthesizer:
             encoder_arrays = {k[8:]: v for k, v in arrays.items() if k.startswith("encoder/")}
             syn.schema_ = Schema.from_dict(manifest["schema"])
             syn.encoder_ = TableEncoder.from_state(manifest["encoder"], encoder_arrays)
+            syn.rules_ = RuleSet.from_state(syn.schema_.rules or [], manifest.get("rules", []), syn.schema_)
+            calibration = {k[12:]: v for k, v in arrays.items() if k.startswith("calibration/")}  # none in older files
+            syn.calibration_ = ValueCalibration.from_arrays(mode_spans(syn.encoder_.transformers_), calibration) if calibration else None
             syn.model_ = model_from_contents(manifest, arrays, path)
             syn.history_ = list(manifest["history"])
             syn.diagnostics_ = dict(manifest.get("diagnostics", {}))
@@ -455,7 +502,7 @@ class Synthesizer:
         """Constructor arguments, as in scikit-learn."""
         return {"model": self.model, "epochs": self.epochs, "batch_size": self.batch_size, "seed": self.seed,
                 "device": self.device, "verbose": self.verbose, "schema": self.schema,
-                "encoder_params": self.encoder_params, "patience": self.patience, "max_time": self.max_time,
+                "encoder_params": self.encoder_params, "rules": self.rules, "patience": self.patience, "max_time": self.max_time,
                 "validation_every": self.validation_every, "checkpoint_every": self.checkpoint_every,
                 "checkpoint": self.checkpoint, **self.model_params}
 
