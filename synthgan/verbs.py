@@ -121,7 +121,11 @@ def _synthesizer(model: ModelLike, *, series: bool = False) -> Synthesizer | Ser
         raise ConfigError(f"{where} a sequence model (fitted with a time column): it generates paths, not table rows; "
                           "sample it with `synthgan sample MODEL --paths N --length L`")
     from synthgan.anomaly.detector import AnomalyDetector
+    from synthgan.images.synthesizer import ImageSynthesizer
 
+    if isinstance(loaded, ImageSynthesizer):
+        raise ConfigError(f"'{model}' holds an image model: it generates images, not table rows; sample it with "
+                          "`synthgan sample MODEL -n N -o images.npz` (or a folder, or --grid grid.png)")
     if isinstance(loaded, AnomalyDetector):
         raise ConfigError(f"'{model}' holds an anomaly detector: it scores rows, it does not generate them; "
                           "use `synthgan anomaly score MODEL DATA` (synthgan.verbs.anomaly_score)")
@@ -144,7 +148,8 @@ def fit(data: TableLike, *, model: str | None = None, output: str | os.PathLike 
     Parameters
     ----------
     data : DataFrame, str or PathLike
-        The training table, or its file.
+        The training table, or its file. An ``.npz`` archive or a folder of images (or an
+        ImageSet or array) learns images instead (:func:`synthgan.images.run.fit_images`).
     model : str, optional
         A registered table model (:func:`synthgan.core.registry.available_models`; default
         ``"ctgan"``), or with ``time_column`` a sequence model (default
@@ -186,9 +191,14 @@ def fit(data: TableLike, *, model: str | None = None, output: str | os.PathLike 
         Unknown model or bad option; InputFileError, DataValidationError and SchemaError
         for tables that cannot be learned as they are.
     """
+    from synthgan.images import run as images
     from synthgan.tabular.synthesizer import Synthesizer
     from synthgan.timeseries import run
 
+    if images.is_image_input(data, stream):  # an .npz archive or a folder of images
+        return images.fit_images(data, model=model, output=output, callbacks=callbacks, resume=resume, stream=stream,
+                                 distributed=distributed, time_column=time_column, entity=entity, columns=columns,
+                                 returns=returns, **options)
     if time_column is not None:
         return run.fit_series(data, model=model, output=output, callbacks=callbacks, resume=resume, stream=stream,
                               distributed=distributed, time_column=time_column, entity=entity, columns=columns,
@@ -257,7 +267,7 @@ def _fit_stream(data: Any, model: str, output: Any, resume: bool, callbacks: lis
 
 def sample(model: ModelLike, n: int | None = None, *, paths: int | None = None, length: int | None = None,
            conditions: dict[str, Any] | None = None, seed: int | None = None, output: str | os.PathLike | None = None,
-           chunk_rows: int | None = None) -> pd.DataFrame | WrittenTable:
+           chunk_rows: int | None = None, grid: str | os.PathLike | None = None) -> pd.DataFrame | WrittenTable:
     """Generate ``n`` synthetic rows (or, from a sequence model, ``paths`` paths) and, with ``output``, write them.
 
     Parameters
@@ -280,6 +290,10 @@ def sample(model: ModelLike, n: int | None = None, *, paths: int | None = None, 
     chunk_rows : int, optional
         Rows generated per chunk (default 100,000); the same rows come with or without ``output``.
         Tables only: paths are generated in one piece.
+    grid : str or PathLike, optional
+        Image models only: a PNG grid of the images. From an image model, ``n`` images are
+        written to ``output`` (``.npz``, ``.png`` grid or a folder of PNG files) and returned
+        as an ImageSet (:func:`synthgan.images.run.sample_images`).
 
     Returns
     -------
@@ -293,8 +307,13 @@ def sample(model: ModelLike, n: int | None = None, *, paths: int | None = None, 
     """
     from synthgan.errors import ConfigError
     from synthgan.tabular.synthesizer import DEFAULT_CHUNK_ROWS, _check_n
+    from synthgan.images import run as images
     from synthgan.timeseries.synthesizer import SeriesSynthesizer
 
+    if images.is_image_model(model):  # an ImageSynthesizer: images to .npz, PNG files or a PNG grid
+        return images.sample_images(model, n, paths=paths, length=length, conditions=conditions, seed=seed,
+                                    output=output, grid=grid)
+    images.refuse_image_options(grid=grid, output=output, model=model)
     _check_outputs((output, "table"))
     syn = _synthesizer(model, series=True)
     where = f"'{model}' holds" if _is_path(model) else "this is"
@@ -578,3 +597,33 @@ def anomaly_explain(detector: Any, data: TableLike, *, top: int = 3, output: str
     from synthgan.anomaly.run import explain_table
 
     return explain_table(detector, data, top=top, output=output, chunk_rows=chunk_rows)
+
+
+def experiment_anomaly(data: TableLike, *, label: str, seeds: int = 5, shots=(10, 25), detectors=None, arms=None,
+                       classifiers=None, anomaly_value: Any = None, test_size: float = 0.4, ratio: float = 1.0, drop=(),
+                       epochs: int | None = None, detector_epochs: int | None = None, seed: int = 0, n_jobs: int = 1,
+                       json_path: str | os.PathLike | None = None, html_path: str | os.PathLike | None = None,
+                       progress=None, title: str | None = None):
+    """Compare anomaly detectors and rare-event enrichment arms on a labelled table; optionally write JSON and HTML.
+
+    See :class:`synthgan.anomaly.experiment.AnomalyExperiment` (``shots`` is its
+    ``labelled_anomalies``; ``None`` arguments take its defaults). Output paths are
+    checked before the table is read, and nothing is written when the input is refused.
+    Returns the fitted experiment.
+    """
+    from synthgan.anomaly.experiment import AnomalyExperiment
+    from synthgan.anomaly.experiment_report import write_anomaly_html, write_json
+
+    _check_outputs((json_path, "JSON results"), (html_path, "HTML report"))
+    frame = _table(data, "data")
+    options = {k: v for k, v in {"labelled_anomalies": shots, "detectors": detectors, "arms": arms,
+                                 "classifiers": classifiers}.items() if v is not None}
+    experiment = AnomalyExperiment(label, seeds=seeds, seed=seed, anomaly_value=anomaly_value, test_size=test_size,
+                                   ratio=ratio, drop=drop, epochs=epochs, detector_epochs=detector_epochs, n_jobs=n_jobs,
+                                   progress=progress, **options).fit(frame)
+    result = experiment.to_dict()
+    if json_path is not None:
+        write_json(result, json_path)
+    if html_path is not None:
+        write_anomaly_html(result, html_path, title=title or ("Anomaly experiment" + (f": {Path(data).name}" if _is_path(data) else "")))
+    return experiment

@@ -7,7 +7,9 @@ anomalous). The built-in ones:
 
 ``vae``
     The tabular VAE's negative ELBO at the posterior mean: Gaussian NLL of every value
-    column, cross-entropy of every softmax span (both per column) plus the KL term.
+    column, cross-entropy of every softmax span (both per column) plus the KL term,
+    joined with how rare each cell is in its column (the column tails of
+    :mod:`synthgan.anomaly.marginal`), which also rank the rows left out of a trimmed fit.
 ``alad``
     An adversarially trained autoencoder (ALAD/GANomaly style): per-column
     reconstruction error plus the L1 distance between the critic's features of the row
@@ -17,6 +19,8 @@ anomalous). The built-in ones:
     score, standardised on the training rows; columns by gradient x (row - mean).
 
 Every detector adds the encoder's novelty nats (unseen levels, unseen missing cells).
+Only ``vae`` weighs the column tails (measured there; the others' scores are not
+calibrated surprises to add them to).
 This module only names them (no torch import, so the CLI's help stays fast).
 """
 
@@ -32,7 +36,7 @@ if TYPE_CHECKING:
 
 #: name -> (module, class, one line for help texts)
 DETECTORS: dict[str, tuple[str, str, str]] = {
-    "vae": ("synthgan.anomaly.vae_score", "VAEScorer", "tabular VAE: negative ELBO per row (reconstruction NLL + KL)"),
+    "vae": ("synthgan.anomaly.vae_score", "VAEScorer", "tabular VAE: negative ELBO per row (reconstruction NLL + KL) with per-column tails"),
     "alad": ("synthgan.anomaly.alad", "AdversarialAEScorer", "adversarial autoencoder: reconstruction + critic feature-matching error"),
     "critic": ("synthgan.anomaly.critic", "CriticScorer", "WGAN-GP critic: minus the critic's score of the row"),
 }

@@ -19,6 +19,10 @@ choices hide exactly what an anomaly detector wants to see:
   values is not news (it made shuttle's normal rows look new once rare values were
   left out of a fit).
 
+Beyond the encoding, :class:`RowEncoder` counts each column's values among the rows it
+was fitted on (:class:`~synthgan.anomaly.marginal.ColumnTails`), so every encoded row
+also carries how rare each of its cells is in its column (:attr:`ScoringRows.tails`).
+
 Dependencies between columns are not detected (``detect_dependencies=False``): every
 column is encoded on its own, so a row that breaks a functional dependency shows in
 the scores of both columns.
@@ -33,6 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from synthgan.anomaly.marginal import ColumnTails
 from synthgan.errors import check_is_fitted
 from synthgan.tabular.encoder import TableEncoder
 from synthgan.tabular.layout import Layout
@@ -43,6 +48,7 @@ from synthgan.tabular.transforms.values import to_float, to_python
 
 #: encoder settings the detectors fit with (any TableEncoder argument may be overridden)
 ENCODER_DEFAULTS: dict[str, Any] = {"detect_dependencies": False}
+TAILS_PREFIX = "tails/"  # names of the column tails' arrays among the encoder's (see RowEncoder.to_state)
 
 
 @dataclass(frozen=True)
@@ -57,18 +63,24 @@ class ScoringRows:
         ``x`` with the value columns unclipped (what reconstructions are scored against).
     novelty : ndarray of shape (rows, columns), float32
         Nats per table column for cells the encoding cannot show (unseen levels, unseen missing).
+    tails : ndarray of shape (rows, columns), float64, or None
+        Each cell's tail surprise in its column among the training rows, in nats
+        (:meth:`ColumnTails.surprise`); ``None`` from an encoder read from a model file
+        written before the tails were kept.
     """
 
     x: np.ndarray
     target: np.ndarray
     novelty: np.ndarray
+    tails: np.ndarray | None = None
 
     def __len__(self) -> int:
         return self.x.shape[0]
 
     def rows(self, keep: np.ndarray) -> "ScoringRows":
         """The rows selected by ``keep`` (a boolean mask or indices)."""
-        return ScoringRows(self.x[keep], self.target[keep], self.novelty[keep])
+        return ScoringRows(self.x[keep], self.target[keep], self.novelty[keep],
+                           None if self.tails is None else self.tails[keep])
 
 
 class RowEncoder:
@@ -89,6 +101,8 @@ class RowEncoder:
         constant columns (which only add novelty: a value other than the constant).
     n_fit_ : int
         Training rows (sets the novelty penalty).
+    tails_ : ColumnTails or None
+        The training rows' values per column (``None`` when read from an older model file).
     """
 
     def __init__(self, seed: int | None = None, encoder_params: dict[str, Any] | None = None) -> None:
@@ -100,11 +114,13 @@ class RowEncoder:
         params = {**ENCODER_DEFAULTS, **(self.encoder_params or {}), "encoding": "mode_specific", "seed": self.seed}
         encoder = TableEncoder(**params).fit(frame)
         self._set_fitted(encoder, len(frame))
+        self.tails_ = ColumnTails.fit(encoder.transformers_, self.columns_, frame)
         return self
 
     def _set_fitted(self, encoder: TableEncoder, n_fit: int) -> None:
         self.encoder_ = encoder
         self.n_fit_ = int(n_fit)
+        self.tails_: ColumnTails | None = None
         layout = encoder.layout_
         constant = [name for name, t in encoder.transformers_.items() if isinstance(t, ConstantColumn)]
         self.columns_ = list(dict.fromkeys(span.column for span in layout.spans)) + constant  # constants: novelty only
@@ -165,7 +181,8 @@ class RowEncoder:
         target = x.copy()
         for (_, _, value_col, _), z in zip(self._numeric, unclipped):
             target[:, value_col] = z
-        return ScoringRows(x, target, self._novelty(frame))
+        tails = self.tails_.surprise(frame) if self.tails_ is not None else None
+        return ScoringRows(x, target, self._novelty(frame), tails)
 
     @staticmethod
     def _argmax_modes(t: ModeSpecificNormalizer, s: pd.Series, x: np.ndarray, value_col: int, comp_start: int) -> np.ndarray:
@@ -221,16 +238,27 @@ class RowEncoder:
 
     # ----------------------------------------------------------------- state
     def to_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-        """JSON-safe state and arrays (the encoder's, plus the training row count)."""
+        """JSON-safe state and arrays: the encoder's, the training row count and the column tails.
+
+        The tails' arrays are named ``"tails/..."`` (the encoder's are ``"{column index}.{name}"``).
+        """
         check_is_fitted(self, "encoder_")
         state, arrays = self.encoder_.to_state()
-        return {"encoder": state, "n_fit": self.n_fit_, "seed": self.seed, "encoder_params": self.encoder_params}, arrays
+        out = {"encoder": state, "n_fit": self.n_fit_, "seed": self.seed, "encoder_params": self.encoder_params}
+        if self.tails_ is not None:
+            out["tails"], tail_arrays = self.tails_.to_state()
+            arrays = {**arrays, **{f"{TAILS_PREFIX}{k}": v for k, v in tail_arrays.items()}}
+        return out, arrays
 
     @classmethod
     def from_state(cls, state: dict[str, Any], arrays: dict[str, np.ndarray]) -> "RowEncoder":
-        """Rebuild a fitted RowEncoder from :meth:`to_state`."""
+        """Rebuild a fitted RowEncoder from :meth:`to_state` (a state without ``"tails"`` gives ``tails_ = None``)."""
         rows = cls(state["seed"], state["encoder_params"])
-        rows._set_fitted(TableEncoder.from_state(state["encoder"], arrays), int(state["n_fit"]))
+        own = {k: v for k, v in arrays.items() if not k.startswith(TAILS_PREFIX)}
+        rows._set_fitted(TableEncoder.from_state(state["encoder"], own), int(state["n_fit"]))
+        if state.get("tails") is not None:
+            tails = {k[len(TAILS_PREFIX):]: v for k, v in arrays.items() if k.startswith(TAILS_PREFIX)}
+            rows.tails_ = ColumnTails.from_state(state["tails"], tails, rows.encoder_.transformers_, rows.columns_)
         return rows
 
 

@@ -3,7 +3,8 @@
 A detector gives each row a non-negative contribution per table column
 (:meth:`~synthgan.anomaly.detectors.Scorer.attributions`: for the likelihood-based
 detectors, the column's NLL or reconstruction error above its median over the training
-rows, plus the novelty nats of unseen levels; for the critic, gradient x input). The
+rows, plus the novelty nats of unseen levels and, for ``vae``, the cell's tail surprise in
+its column above that of the column's median; for the critic, gradient x input). The
 columns come back ranked per row, with each one's share of the row's total
 contribution (shares of a row sum to at most 1; they are 0 for a row no column
 stands out in).

@@ -13,10 +13,12 @@ import torch
 
 from synthgan._random import child_seed
 from synthgan.anomaly.encoding import RowEncoder, ScoringRows
+from synthgan.anomaly.threshold import tail_surprise
 from synthgan.core.neural import NeuralModel
 from synthgan.errors import ConfigError
 
 SCORE_CHUNK_ROWS = 65_536  # rows per forward pass while scoring
+TAILS = "tails"  # the reference (sorted training sums) of the rows' column tails, see Scorer.tails_evidence
 
 
 def batched(fn: Callable[..., tuple[torch.Tensor, ...]], arrays: tuple[np.ndarray, ...], device: torch.device,
@@ -88,9 +90,24 @@ class Scorer:
         """Distributions learned from the rows the model was fitted on, for :meth:`combine` (default: none)."""
         return {}
 
-    def combine(self, column_terms: np.ndarray, row_term: np.ndarray) -> np.ndarray:
-        """Each row's anomaly score from its terms (default: their sum)."""
+    def combine(self, column_terms: np.ndarray, row_term: np.ndarray, tails: np.ndarray | None = None) -> np.ndarray:
+        """Each row's anomaly score from its terms (default: their sum).
+
+        ``tails`` are the rows' per-column tail surprises (:attr:`ScoringRows.tails`);
+        detectors that weigh them (``vae``) read them, the others ignore them.
+        """
         return column_terms.sum(axis=1) + row_term
+
+    def tails_evidence(self, tails: np.ndarray | None) -> np.ndarray | float:
+        """The tail surprise of the rows' summed column tails among the training rows' (0 without them).
+
+        In nats, so it adds to other tail surprises as Fisher's method adds ``-log p``:
+        a row rare in its columns *and* to the model scores higher than one rare in one way.
+        """
+        reference = self.references.get(TAILS)
+        if tails is None or reference is None:  # a detector read from a file that predates the tails
+            return 0.0
+        return tail_surprise(reference, tails.sum(axis=1))
 
     @property
     def device(self) -> torch.device:
@@ -107,13 +124,30 @@ class Scorer:
     def _terms(self, encoded: ScoringRows) -> tuple[np.ndarray, np.ndarray]:
         raise NotImplementedError
 
+    @classmethod
+    def trim_ranks(cls, encoded: ScoringRows) -> np.ndarray | None:
+        """How the training rows are ranked, before any model is fitted, to leave the most anomalous out of the fit.
+
+        Default ``None``: fit the model on every row first and rank by :meth:`trim_scores`.
+        """
+        return None
+
     def trim_scores(self, encoded: ScoringRows, column_terms: np.ndarray, row_term: np.ndarray) -> np.ndarray:
-        """How the training rows are ranked to leave the most anomalous out of a second fit (default: the score)."""
-        return column_terms.sum(axis=1) + row_term
+        """How a model fitted on every training row ranks them to leave the most anomalous out of a second fit.
+
+        Used when :meth:`trim_ranks` gives ``None``; default: the score.
+        """
+        return self.combine(column_terms, row_term, encoded.tails)
 
     def attributions(self, encoded: ScoringRows, column_terms: np.ndarray, baseline: np.ndarray) -> np.ndarray:
         """How much each column drives each row's score, ``(rows, columns)``, >= 0.
 
-        Default: the column's term above its median over the training rows (``baseline``).
+        Default: the column's term above its median over the training rows (``baseline``),
+        plus, when the score weighs the column tails, the cell's tail surprise above
+        ``log 2`` (what a column's median value costs), so a column the row is extreme
+        in is named even where the model reconstructs it well.
         """
-        return np.maximum(column_terms - baseline, 0.0)
+        out = np.maximum(column_terms - baseline, 0.0)
+        if encoded.tails is not None and TAILS in self.references:
+            out = out + np.maximum(encoded.tails - np.log(2.0), 0.0)
+        return out

@@ -1,4 +1,4 @@
-"""Detector ``vae``: the tabular VAE's negative evidence lower bound, per row and per column.
+"""Detector ``vae``: the tabular VAE's negative evidence lower bound, per row and per column, with the column tails.
 
 A row the VAE explains badly has a low ELBO. At the posterior mean (no sampling, so a
 row always gets the same score) the negative ELBO splits into the Gaussian NLL of each
@@ -7,14 +7,26 @@ belong to table columns, plus the KL term, which belongs to the row. Value colum
 scored against their unclipped values (:class:`~synthgan.anomaly.encoding.ScoringRows`),
 so a value far beyond the training range costs what its distance costs.
 
-The score is the negative ELBO's tail surprise ``-log P(S >= s)`` among the rows the VAE
-was fitted on (:func:`~synthgan.anomaly.threshold.tail_surprise`: the same ranking as the
-ELBO, on a scale that is comparable between detectors). After a trimmed fit (training rows
-that held anomalies, see ``AnomalyDetector(trim=...)``) the KL term's tail surprise is
-added (Fisher's method): a VAE fitted on rows that hold a cluster of anomalies learns to
-reconstruct it, but codes it far out, so on the ODDS tables the KL term ranked anomalies
-well where the ELBO did not, and the sum beat both; on clean rows it only added noise
-(``bench/anomaly_bench.py``).
+The score adds tail surprises ``-log P(S >= s)`` among the rows the VAE was fitted on
+(:func:`~synthgan.anomaly.threshold.tail_surprise`), as Fisher's method adds ``-log p``:
+
+* the negative ELBO's (the VAE's view of the whole row);
+* the column tails' (:mod:`synthgan.anomaly.marginal`: how rare each cell is in its
+  column, summed over the row). The VAE ranks rows by how their columns go together,
+  the tails by how extreme each column is; on the ODDS tables (``bench/anomaly_bench.py``,
+  5 seeds, fit on normal rows) the sum took the mean ROC AUC over the four tables from
+  0.940 (ELBO alone) to 0.963, and it steadied the VAE's seed-to-seed swings (thyroid:
+  0.92-0.98 alone, 0.98-1.00 with the tails);
+* after a trimmed fit (training rows that hold anomalies, ``AnomalyDetector(trim=...)``),
+  the KL term's: a VAE that still saw a few anomalies codes them far out.
+
+Trimming ranks the training rows by their column tails (:meth:`VAEScorer.trim_ranks`),
+before any VAE is fitted: a VAE fitted on rows that hold a cluster of anomalies learns
+to reconstruct it, so its ELBO cannot rank them, while the tails need no model. On the
+ODDS tables (fit on all training rows, anomalies included) the tails left out 73-99 %
+of the training anomalies, against 47-95 % for the KL term of a first VAE, which took
+shuttle from 0.86 to 0.997 and the mean ROC AUC over the four tables from 0.911 (seed 0;
+ranked by KL) to 0.956 (5 seeds), with one VAE fit instead of two.
 """
 
 from __future__ import annotations
@@ -25,7 +37,7 @@ import numpy as np
 import torch
 
 from synthgan.anomaly.encoding import ScoringRows
-from synthgan.anomaly.scorer import Scorer, batched
+from synthgan.anomaly.scorer import TAILS, Scorer, batched
 from synthgan.anomaly.threshold import tail_surprise, training_distribution
 from synthgan.tabular.models.tvae import TVAE
 
@@ -65,18 +77,22 @@ class VAEScorer(Scorer):
         columns = self.rows.to_columns(gaussian, "value") + self.rows.to_columns(categorical, "span")
         return columns, kl
 
-    def trim_scores(self, encoded: ScoringRows, column_terms: np.ndarray, row_term: np.ndarray) -> np.ndarray:
-        """The KL term: a VAE fitted on rows that hold anomalies learns to reconstruct them, but codes them far out."""
-        return row_term
+    @classmethod
+    def trim_ranks(cls, encoded: ScoringRows) -> np.ndarray | None:
+        """The rows' summed column tails: no VAE is fitted on the rows that hold the anomalies (see the module docstring)."""
+        return None if encoded.tails is None else encoded.tails.sum(axis=1)
 
     def _references(self, encoded: ScoringRows) -> dict[str, np.ndarray]:
         columns, kl = self.terms(encoded)
-        return {"elbo": training_distribution(columns.sum(axis=1) + kl), "kl": training_distribution(kl)}
+        references = {"elbo": training_distribution(columns.sum(axis=1) + kl), "kl": training_distribution(kl)}
+        if encoded.tails is not None:
+            references[TAILS] = training_distribution(encoded.tails.sum(axis=1))
+        return references
 
-    def combine(self, column_terms: np.ndarray, row_term: np.ndarray) -> np.ndarray:
-        """Tail surprise of the negative ELBO, plus that of the KL term after a trimmed fit (nats)."""
+    def combine(self, column_terms: np.ndarray, row_term: np.ndarray, tails: np.ndarray | None = None) -> np.ndarray:
+        """Tail surprises (nats) of the negative ELBO and the column tails, plus the KL term's after a trimmed fit."""
         elbo = column_terms.sum(axis=1) + row_term
-        surprise = tail_surprise(self.references["elbo"], elbo)
+        surprise = tail_surprise(self.references["elbo"], elbo) + self.tails_evidence(tails)
         if self.calibration.get("kl_evidence", 0.0) > 0:
             surprise = surprise + self.calibration["kl_evidence"] * tail_surprise(self.references["kl"], row_term)
         return surprise

@@ -139,5 +139,8 @@ def experiment_collapse(
 
 def register(app: typer.Typer) -> None:
     """Add ``augment`` and the ``experiment`` sub-app (``augment``, ``collapse``) to the main app."""
+    from synthgan.cli.anomaly_experiment import register as register_anomaly_experiment
+
     app.command("augment")(augment_command)
+    register_anomaly_experiment(experiment_app)  # `synthgan experiment anomaly`
     app.add_typer(experiment_app, name="experiment")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -10,6 +11,7 @@ import typer
 
 from synthgan.core.registry import names_help
 from synthgan.errors import ConfigError
+from synthgan.images.synthesizer import DEFAULT_IMAGE_MODEL
 from synthgan.timeseries.synthesizer import DEFAULT_SEQUENCE_MODEL
 
 app = typer.Typer(
@@ -76,9 +78,9 @@ def _parse_params(pairs: list[str] | None) -> dict[str, Any]:
 
 @app.command()
 def fit(
-    data: Annotated[Path, typer.Argument(help="Training table: CSV (optionally .gz), TSV or Parquet.")],
+    data: Annotated[Path, typer.Argument(help="Training table: CSV (optionally .gz), TSV or Parquet; or images: an .npz file (keys images, labels) or a folder with one subfolder of PNG/JPEG images per class.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Model file to write (e.g. model.synthgan).")],
-    model: Annotated[Optional[str], typer.Option("--model", "-m", help=f"{names_help('table')} (see `synthgan models`), default ctgan; with --time-column: {names_help('sequence')}, default {DEFAULT_SEQUENCE_MODEL}.")] = None,
+    model: Annotated[Optional[str], typer.Option("--model", "-m", help=f"{names_help('table')} (see `synthgan models`), default ctgan; with --time-column: {names_help('sequence')}, default {DEFAULT_SEQUENCE_MODEL}; for images: {names_help('image')}, default {DEFAULT_IMAGE_MODEL}.")] = None,
     epochs: Annotated[Optional[int], typer.Option(help="Training epochs (default: chosen from the data size).")] = None,
     batch_size: Annotated[Optional[int], typer.Option(help="Rows per training step (default: the model's).")] = None,
     seed: Annotated[int, typer.Option(min=0, help="Random seed (>= 0): same data + seed + machine = same model.")] = 0,
@@ -115,6 +117,11 @@ def fit(
 
     if quiet or launch_rank() != 0:  # under torchrun, rank 0 alone reports
         return
+    from synthgan.images.run import fit_message, is_image_input
+
+    if is_image_input(data, stream):
+        typer.echo(fit_message(syn, output))
+        return
     if time_column is not None:
         typer.echo(f"fitted {syn.model} on {syn.n_series_fit_:,} series ({syn.n_rows_fit_:,} rows x "
                    f"{len(syn.encoder_.columns_)} columns, longest {syn.training_length_:,} steps) in {syn.fit_seconds_:.1f} s; "
@@ -137,7 +144,7 @@ def _echo_diagnostics(diagnostics: dict[str, Any]) -> None:
 @app.command()
 def sample(
     model_file: Annotated[Path, typer.Argument(help="Model file written by `synthgan fit`.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Output table: .csv, .csv.gz, .tsv or .parquet.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output table: .csv, .csv.gz, .tsv or .parquet; from an image model: .npz, a .png grid, or a folder (no suffix) of PNG files per class.")],
     n: Annotated[Optional[int], typer.Option("--n", "-n", help="Number of rows to generate (> 0).")] = None,
     paths: Annotated[Optional[int], typer.Option(help="Sequence models: number of paths to generate (> 0), written in long format.")] = None,
     length: Annotated[Optional[int], typer.Option(help="Sequence models: steps per path (default: the training length).")] = None,
@@ -148,11 +155,13 @@ def sample(
     workers: Annotated[Optional[int], typer.Option(help="With --shards: local processes writing shards (default 1), or --dask local's workers.")] = None,
     dask: Annotated[Optional[str], typer.Option(help="With --shards: a Dask scheduler address, or 'local' (needs the 'distributed' extra).")] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="With --shards: replace the shards of a different earlier request in -o.")] = False,
+    grid: Annotated[Optional[Path], typer.Option(help="Image models: also write the images as one PNG grid (a row per class).")] = None,
     quiet: Quiet = False,
 ) -> None:
     """Generate synthetic rows from a model file, streamed to CSV or Parquet (or, with --shards, a directory of Parquet files).
 
     From a sequence model (fitted with --time-column): --paths N paths of --length L steps, in long format.
+    From an image model: -n images (--condition label=3 picks the class) to .npz, PNG files or a PNG grid.
     """
     from synthgan import verbs
 
@@ -171,9 +180,17 @@ def sample(
             typer.echo(f"wrote {result.rows:,} rows as {result.shards} shards in {output} ({result.written} written, "
                        f"{result.kept} kept) with seed {result.seed} in {result.seconds:.1f} s")
         return
+    started = time.perf_counter()
     written = verbs.sample(model_file, n, paths=paths, length=length, conditions=conditions, seed=seed, output=output,
-                           chunk_rows=chunk_rows)
-    if not quiet and paths is not None:
+                           chunk_rows=chunk_rows, grid=grid)
+    from synthgan.images.io import ImageSet
+
+    if isinstance(written, ImageSet):
+        from synthgan.images.run import sample_message
+
+        if not quiet:
+            typer.echo(sample_message(written, output, grid, time.perf_counter() - started))
+    elif not quiet and paths is not None:
         typer.echo(f"wrote {paths:,} paths ({written.rows:,} rows) to {output} in {written.seconds:.1f} s")
     elif not quiet:
         typer.echo(f"wrote {written.rows:,} rows to {output} in {written.seconds:.1f} s "
@@ -184,13 +201,24 @@ def sample(
 def schema(
     data: Annotated[Path, typer.Argument(help="Table to infer the schema of.")],
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the JSON here instead of printing it.")] = None,
+    rules: Annotated[bool, typer.Option("--rules/--no-rules", help="Add the rules between columns found in the data "
+                                        "(a <= b, sums, ranges per level, forbidden combinations).")] = True,
 ) -> None:
-    """Print (or write) the inferred schema as JSON; edit it and pass it back with `fit --schema`."""
+    """Print (or write) the inferred schema as JSON; edit it and pass it back with `fit --schema`.
+
+    Its "rules" list holds the rules every synthetic row will keep: delete an entry to drop
+    it, add one to declare it, or leave the list out to have `fit` find them itself.
+    """
+    from dataclasses import replace
+
+    from synthgan.tabular.rules_detect import detect_rules
     from synthgan.tabular.schema import infer_schema
     from synthgan.io.atomic import atomic_path
     from synthgan.io.tables import read_table
 
-    text = infer_schema(read_table(data)).to_json()
+    table = read_table(data)
+    inferred = infer_schema(table)
+    text = (replace(inferred, rules=detect_rules(table, inferred)) if rules else inferred).to_json()
     if output is None:
         typer.echo(text)
         return
@@ -201,11 +229,12 @@ def schema(
 
 @app.command()
 def info(model_file: Annotated[Path, typer.Argument(help="Model file written by `synthgan fit`.")]) -> None:
-    """Describe a model file: model, columns, training history and diagnostics (for series: entity, calendar, returns)."""
+    """Describe a model file: model, columns, training history and diagnostics (for series: entity, calendar, returns; for images: size, classes, quality)."""
     from synthgan.cli.describe import describe_model_file
+    from synthgan.images.describe import describe_image_file
     from synthgan.timeseries.describe import describe_series_file
 
-    typer.echo(describe_series_file(model_file) or describe_model_file(model_file))
+    typer.echo(describe_series_file(model_file) or describe_image_file(model_file) or describe_model_file(model_file))
 
 
 @app.command("models")
@@ -241,7 +270,8 @@ def _register_command_modules() -> None:
     # Commands defined beside their feature; a broken import must fail loudly, not vanish.
     import importlib
 
-    for name in ("synthgan.cli.evaluate", "synthgan.cli.augment", "synthgan.cli.series", "synthgan.cli.anomaly"):
+    for name in ("synthgan.cli.evaluate", "synthgan.cli.augment", "synthgan.cli.series", "synthgan.cli.anomaly",
+                 "synthgan.cli.images"):
         importlib.import_module(name).register(app)
 
 

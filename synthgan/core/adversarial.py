@@ -1,11 +1,12 @@
 """The GAN step, written once for every kind of data: critic updates, generator update, losses.
 
 ``wgan-gp`` (Wasserstein loss + gradient penalty on PacGAN-group interpolates), ``wgan``
-(Wasserstein loss, critic weights clipped) and ``gan`` (the original GAN with the
-non-saturating generator loss). A model says how to read real items and how to make
-fake ones (tables: rows plus their conditional vector; images: tensors of pixels); the
-critic's and the generator's networks and optimisers come from the
-:class:`~synthgan.core.trainer.TrainingContext`, so they may be wrapped (DP-SGD, DDP).
+(Wasserstein loss, critic weights clipped), ``gan`` (the original GAN with the
+non-saturating generator loss) and ``hinge`` (SNGAN's and BigGAN's: the critic minimises
+``relu(1 - D(real)) + relu(1 + D(fake))``, the generator ``-D(fake)``). A model says how
+to read real items and how to make fake ones (tables: rows plus their conditional vector;
+images: tensors of pixels); the critic's and the generator's networks and optimisers come
+from the :class:`~synthgan.core.trainer.TrainingContext`, so they may be wrapped (DP-SGD, DDP).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from synthgan.core.batches import Batch
 from synthgan.core.trainer import TrainingContext
 from synthgan.errors import ConfigError
 
-LOSSES = ("wgan-gp", "wgan", "gan")
+LOSSES = ("wgan-gp", "wgan", "gan", "hinge")
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class AdversarialLoss:
 
     Parameters
     ----------
-    kind : {"wgan-gp", "wgan", "gan"}
+    kind : {"wgan-gp", "wgan", "gan", "hinge"}
     pac : int, default=1
         Items the critic judges together (PacGAN); the penalty interpolates per group.
     gradient_penalty : float, default=10.0
@@ -57,6 +58,8 @@ class AdversarialLoss:
         zero = torch.zeros((), device=real.device)
         if self.kind == "gan":  # BCE with logits: real -> 1, fake -> 0
             return F.softplus(-s_real).mean() + F.softplus(s_fake).mean(), zero
+        if self.kind == "hinge":
+            return F.relu(1.0 - s_real).mean() + F.relu(1.0 + s_fake).mean(), zero
         if self.kind == "wgan":
             return s_fake.mean() - s_real.mean(), zero
         item_shape = real.shape[1:]
@@ -71,7 +74,7 @@ class AdversarialLoss:
         """Generator loss for the critic's ``scores`` of fake items."""
         if self.kind == "gan":  # non-saturating: maximise log D(fake)
             return F.softplus(-scores).mean()
-        return -scores.mean()
+        return -scores.mean()  # wgan, wgan-gp, hinge
 
 
 def adversarial_step(

@@ -35,6 +35,27 @@ class Callback:
         return None
 
 
+class TimeLimit(Callback):
+    """Stop training ``seconds`` after it began (the loop checks between steps, mid-epoch if need be).
+
+    ``stopped_`` says whether it stopped the fit.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.stopped_ = False
+
+    def on_train_begin(self, model: Any, total_epochs: int) -> None:
+        self._started = time.perf_counter()
+
+    def deadline(self) -> float | None:
+        return self._started + self.seconds
+
+    def on_epoch_end(self, model: Any, epoch: int, logs: dict[str, float]) -> bool:
+        self.stopped_ = time.perf_counter() >= self.deadline()
+        return self.stopped_
+
+
 def _fmt(value: float | None) -> str:
     if value is None or not math.isfinite(value):
         return "   -   "

@@ -7,6 +7,8 @@ Every kind of data reaches a model as :class:`EncodedData`:
 * ``temporal`` (``(n_items, max_steps, width)`` float32), optional: the time-varying
   features of each item, padded after ``lengths[i]`` valid steps (DoppelGANger's split of
   attributes and features).
+* ``labels`` (``(n_items,)`` int64), optional: each item's class index, ``0 .. n_classes - 1``,
+  for models that learn one distribution per class (class-conditional image models).
 
 A table is the static-only case. ``static_spec`` and ``temporal_spec`` describe the columns
 of each part in the kind's own terms (tables: a :class:`~synthgan.tabular.layout.Layout`);
@@ -32,6 +34,7 @@ class EncodedData:
     lengths: np.ndarray | None = None
     static_spec: Any = None
     temporal_spec: Any = None
+    labels: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.static is None and self.temporal is None:
@@ -46,6 +49,12 @@ class EncodedData:
             object.__setattr__(self, "lengths", lengths.astype(np.int64))
         if self.static is not None and self.temporal is not None and len(self.static) != len(self.temporal):
             raise DataValidationError(f"static ({len(self.static)}) and temporal ({len(self.temporal)}) parts must hold the same items")
+        if self.labels is not None:
+            labels = np.asarray(self.labels)
+            if labels.shape != (self.n_items,) or labels.dtype.kind not in "iu" or (labels < 0).any():
+                raise DataValidationError(f"labels must be one class index >= 0 per item, shape ({self.n_items},), "
+                                          f"got {labels.dtype} of shape {labels.shape}")
+            object.__setattr__(self, "labels", labels.astype(np.int64, copy=False))
 
     @property
     def n_items(self) -> int:
@@ -59,7 +68,8 @@ class EncodedData:
     def take(self, items: np.ndarray) -> "EncodedData":
         """The items at positions ``items`` (a split by entity keeps whole sequences together)."""
         pick = (lambda a: None if a is None else a[items])
-        return EncodedData(pick(self.static), pick(self.temporal), pick(self.lengths), self.static_spec, self.temporal_spec)
+        return EncodedData(pick(self.static), pick(self.temporal), pick(self.lengths), self.static_spec, self.temporal_spec,
+                           pick(self.labels))
 
 
 def static_table(matrix: np.ndarray, layout: Any) -> EncodedData:

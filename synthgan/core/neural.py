@@ -54,9 +54,9 @@ class NeuralModel(ConfigMixin, BaseModel):
         return data, data.static_spec if data.temporal is None else data.temporal_spec
 
     def _tensors(self, data: EncodedData) -> dict[str, torch.Tensor]:
-        """The training tensors on the device (default: ``"static"`` and ``"temporal"``, as present)."""
+        """The training tensors on the device (default: each part of ``data`` that is present, by name)."""
         out = {}
-        for part in ("static", "temporal", "lengths"):
+        for part in ("static", "temporal", "lengths", "labels"):
             value = getattr(data, part)
             if value is not None:
                 out[part] = torch.as_tensor(np.ascontiguousarray(value), device=self._device)
@@ -245,11 +245,12 @@ class NeuralModel(ConfigMixin, BaseModel):
         for prefix, module in self._sampling_modules().items():
             module.load_state_dict({k[len(prefix) + 1 :]: v for k, v in weights.items() if k.startswith(prefix + ".")}, strict=True)
 
-    def preview(self, n: int, generator: torch.Generator) -> np.ndarray:
+    def preview(self, n: int, generator: torch.Generator, condition: Any = None) -> np.ndarray:
         """Sample ``n`` encoded items from the current (averaged) weights during ``fit``, leaving training untouched.
 
         Randomness comes only from ``generator``; networks are switched to eval mode
-        for the draw and back afterwards.
+        for the draw and back afterwards. ``condition`` is handed to the model's
+        generation as in :meth:`sample` (e.g. one class of a class-conditional model).
         """
         with self._sampling_weights():
             modules = list(self._sampling_modules().values())
@@ -258,7 +259,7 @@ class NeuralModel(ConfigMixin, BaseModel):
                 m.train(False)
             try:
                 with torch.no_grad():
-                    return self._generate(n, generator, None).cpu().numpy()
+                    return self._generate(n, generator, condition).cpu().numpy()
             finally:
                 for m, mode in zip(modules, modes):
                     m.train(mode)

@@ -26,6 +26,9 @@ _BUILTIN: dict[str, tuple[str, str, str]] = {
     "stationary-bootstrap": ("synthgan.timeseries.models.bootstrap", "StationaryBootstrap", "sequence"),
     "garch-t": ("synthgan.timeseries.models.garch", "GarchT", "sequence"),
     "quant-gan": ("synthgan.timeseries.models.gan", "QuantGAN", "sequence"),
+    "dcgan": ("synthgan.images.models.gan", "DCGAN", "image"),
+    "sngan": ("synthgan.images.models.gan", "SNGAN", "image"),
+    "cvae": ("synthgan.images.models.vae", "CVAE", "image"),
 }
 _REGISTERED: dict[str, type[BaseModel]] = {}
 

@@ -33,8 +33,11 @@ def table(n: int = 400, seed: int = 0) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def fitted() -> tuple[AnomalyDetector, pd.DataFrame]:
+    # the table holds no anomalies: fit as documented for known-normal rows (trim=0). With the default trim the
+    # fit leaves out the 15 % of rows most extreme in their columns, so a normal value beyond the kept rows' range
+    # may outrank a planted one in explain (trimming is tested in test_trim_* below)
     frame = table()
-    return AnomalyDetector(seed=0, **FAST).fit(frame), frame
+    return AnomalyDetector(seed=0, trim=0.0, **FAST).fit(frame), frame
 
 
 def planted(frame: pd.DataFrame, rows: int = 20, seed: int = 1) -> tuple[pd.DataFrame, np.ndarray, list[str]]:

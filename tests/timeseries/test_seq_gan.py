@@ -154,7 +154,7 @@ def test_bad_inputs_raise_synthgan_errors(fitted):
     with pytest.raises(ConfigError, match="window"):
         QuantGAN(**{**TINY, "window": 4}).fit(_returns(), seed=0)
     with pytest.raises(ConfigError, match="loss"):
-        QuantGAN(**{**TINY, "loss": "hinge"}).fit(_returns(), seed=0)
+        QuantGAN(**{**TINY, "loss": "lsgan"}).fit(_returns(), seed=0)
     with pytest.raises(NotFittedError):
         QuantGAN(**TINY).sample(2, length=10)
     nan = _returns().temporal.copy()
