@@ -15,7 +15,7 @@ The score adds tail surprises ``-log P(S >= s)`` among the rows the VAE was fitt
   column, summed over the row). The VAE ranks rows by how their columns go together,
   the tails by how extreme each column is; on the ODDS tables (``bench/anomaly_bench.py``,
   5 seeds, fit on normal rows) the sum took the mean ROC AUC over the four tables from
-  0.940 (ELBO alone) to 0.963, and it steadied the VAE's seed-to-seed swings (thyroid:
+  0.940 (ELBO alone) to 0.964, and it steadied the VAE's seed-to-seed swings (thyroid:
   0.92-0.98 alone, 0.98-1.00 with the tails);
 * after a trimmed fit (training rows that hold anomalies, ``AnomalyDetector(trim=...)``),
   the KL term's: a VAE that still saw a few anomalies codes them far out.

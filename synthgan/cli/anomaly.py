@@ -24,7 +24,7 @@ def fit_command(
     output: Annotated[Path, typer.Option("--output", "-o", help="Detector file to write (e.g. detector.synthgan).")],
     model: Annotated[str, typer.Option("--model", "-m", help=f"Detector: {_MODELS}. Default {DEFAULT_DETECTOR}.")] = DEFAULT_DETECTOR,
     label: Annotated[Optional[list[str]], typer.Option("--label", help="A column not to learn (a known label, an id), repeatable; scoring passes it through.")] = None,
-    trim: Annotated[Optional[float], typer.Option(help="Share of the training rows ranked most anomalous left out of a second fit, in [0, 0.5) (default 0.15, for rows that may hold anomalies); 0 when DATA holds normal rows only.")] = None,
+    trim: Annotated[Optional[float], typer.Option(help="Share of the training rows ranked most anomalous left out of the fit, in [0, 0.5) (default 0.15, for rows that may hold anomalies); 0 when DATA holds normal rows only.")] = None,
     epochs: Annotated[Optional[int], typer.Option(help="Training epochs (default: chosen from the data size).")] = None,
     seed: Annotated[int, typer.Option(min=0, help="Random seed (>= 0): same data + seed + machine = same scores.")] = 0,
     device: Annotated[str, typer.Option(help="auto (CUDA if present), cpu or cuda.")] = "auto",
