@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from synthgan._random import child_seed, numpy_rng
-from synthgan.core.callbacks import Callback
+from synthgan.core.callbacks import Callback, TimeLimit
 from synthgan.core.files import model_from_contents, read_model_file, save_model
 from synthgan.core.registry import create_model, get_model_class, names_help
 from synthgan.errors import ConfigError, ModelFileError, check_is_fitted
@@ -74,24 +74,6 @@ def _seed(value: Any, what: str = "seed") -> int | None:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral) or not 0 <= value < 2**63:
         raise ConfigError(f"{what} must be a non-negative integer or None, got {value!r}; pass e.g. {what}=0")
     return int(value)
-
-
-class TimeLimit(Callback):
-    """Stop training ``seconds`` after it began (the loop checks between steps, mid-epoch if need be)."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self.stopped_ = False
-
-    def on_train_begin(self, model: Any, total_epochs: int) -> None:
-        self._started = time.perf_counter()
-
-    def deadline(self) -> float | None:
-        return self._started + self.seconds
-
-    def on_epoch_end(self, model: Any, epoch: int, logs: dict[str, float]) -> bool:
-        self.stopped_ = time.perf_counter() >= self.deadline()
-        return self.stopped_
 
 
 class SeriesSynthesizer:
