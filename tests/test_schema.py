@@ -34,6 +34,7 @@ def test_column_kinds_constant():
         "seen_at": pd.Series(pd.date_range("2022-01-01", periods=n, freq="h")).astype("datetime64[s]"),
         "customer_id": pd.Series(rows + 1000, dtype="int64"),
         "token": pd.Series([f"tk{i:03d}" for i in rows[::-1]], dtype="str"),
+        "contact": pd.Series([f"person{i}@mail{i % 3}.org" for i in rows], dtype="str"),
     })
     expected = {  # name: (kind, dtype, datetime_format, categories, ordered)
         "price": ("continuous", "float64", None, None, False),
@@ -48,6 +49,7 @@ def test_column_kinds_constant():
         "seen_at": ("datetime", "datetime64[s]", None, None, False),
         "customer_id": ("id", "int64", None, None, False),
         "token": ("id", "str", None, None, False),
+        "contact": ("pii", "str", None, None, False),
     }
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no column here is ambiguous

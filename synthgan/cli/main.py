@@ -98,6 +98,8 @@ def fit(
     entity: Annotated[Optional[str], typer.Option(help="With --time-column: the entity key column (a station, a ticker); one series per entity.")] = None,
     columns: Annotated[Optional[str], typer.Option(help="With --time-column: value columns to learn, comma-separated (default: every other column).")] = None,
     returns: Annotated[Optional[str], typer.Option(help="With --time-column: learn price columns as 'log' or 'simple' returns; sampled prices continue from the last training price.")] = None,
+    pii: Annotated[Optional[str], typer.Option(help="Tables: direct identifiers found by content (names, emails, phones, addresses, national ids, free text) are never learned; 'fake' (default) gives each row a fresh fake, 'consistent' keeps one fake per recurring identity. Needs synthgan[pii].")] = None,
+    pii_locale: Annotated[Optional[str], typer.Option("--pii-locale", help="Faker locale of the fakes (default en_US).")] = None,
     quiet: Quiet = False,
 ) -> None:
     """Fit a model on a table (or, with --time-column, on series) and save it (safetensors + JSON manifest, never pickle)."""
@@ -108,6 +110,7 @@ def fit(
                    patience=patience, max_time=max_time, validation_every=validation_every,
                    checkpoint_every=checkpoint_every, checkpoint=checkpoint)
     series = dict(time_column=time_column, entity=entity, columns=columns, returns=returns)
+    options.update({k: v for k, v in {"pii": pii, "pii_locale": pii_locale}.items() if v is not None})
     params = _parse_params(param)
     for key in params:
         if key in options or key in series or key in ("model", "output", "resume", "data", "callbacks", "stream"):

@@ -42,6 +42,7 @@ METRIC_KIND = {
     "boolean": CATEGORICAL,
     "datetime": DATETIME,
     "id": ID,
+    "pii": ID,  # direct identifiers: replaced by fakes, no distribution to compare
 }
 _MIN_ROWS_FOR_DETECTION = 5
 

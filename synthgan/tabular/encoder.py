@@ -39,7 +39,7 @@ __all__ = ["ENCODINGS", "TableEncoder"]
 
 _PARAMS = (
     "encoding", "seed", "max_modes", "weight_threshold", "fit_size", "point_mass_share", "spike_ratio",
-    "max_categories", "min_category_share", "discrete_max_levels", "detect_dependencies",
+    "max_categories", "min_category_share", "discrete_max_levels", "detect_dependencies", "pii", "pii_locale",
 )
 
 
@@ -74,6 +74,12 @@ class TableEncoder:
         Find exact functional dependencies between discrete columns and re-derive
         the dependent column instead of learning it; and tie frequent values of two
         columns that mark the same rows (see :mod:`synthgan.tabular.ties`).
+    pii : {"fake", "consistent"}, default="fake"
+        Identifier columns (kind ``"pii"``): a fresh fake per row, or one fixed fake per
+        recurring identity, learned as an anonymous code (see
+        :mod:`synthgan.tabular.transforms.pii`). Real values are never learned or stored.
+    pii_locale : str, default="en_US"
+        Faker locale of the fakes (names, streets, cities).
 
     Attributes
     ----------
@@ -109,6 +115,8 @@ class TableEncoder:
         min_category_share: float = 0.001,
         discrete_max_levels: int = 30,
         detect_dependencies: bool = True,
+        pii: str = "fake",
+        pii_locale: str = "en_US",
     ):
         self.encoding = encoding
         self.seed = seed
@@ -121,6 +129,8 @@ class TableEncoder:
         self.min_category_share = min_category_share
         self.discrete_max_levels = discrete_max_levels
         self.detect_dependencies = detect_dependencies
+        self.pii = pii
+        self.pii_locale = pii_locale
 
     layout_: Layout | None = None
 

@@ -4,6 +4,7 @@
 column                    ``"mode_specific"``       ``"ordinal"``
 ========================  ========================  =========================
 id                        regenerated, no span      regenerated, no span
+pii (fake / consistent)   fakes, no span / codes    fakes, no span / codes
 one value / all missing   constant, no span         constant, no span
 derived (dependency)      re-derived, no span       re-derived, no span
 categorical, boolean      one-hot ``category``      level code ``ordinal``
@@ -34,8 +35,10 @@ from synthgan.tabular.transforms.identifier import IdentifierGenerator
 from synthgan.tabular.transforms.mode_specific import ModeSpecificNormalizer
 from synthgan.tabular.transforms.onehot import OneHotEncoder
 from synthgan.tabular.transforms.ordinal import OrdinalCategories, OrdinalNumeric
+from synthgan.tabular.transforms.pii import ConsistentIdentifiers, FakeIdentifiers
 
 ENCODINGS = ("mode_specific", "ordinal")
+PII_MODES = ("fake", "consistent")  # see synthgan.tabular.transforms.pii
 _LEVELED_KINDS = ("categorical", "boolean")
 
 
@@ -57,6 +60,8 @@ class TransformerPolicy:
     max_categories: int = 100
     min_category_share: float = 0.001
     discrete_max_levels: int = 30
+    pii: str = "fake"
+    pii_locale: str = "en_US"
 
     @classmethod
     def from_params(cls, params: dict[str, Any]) -> "TransformerPolicy":
@@ -78,6 +83,11 @@ class TransformerPolicy:
         """Raise :class:`~synthgan.errors.ConfigError` naming the first option out of range."""
         if self.encoding not in ENCODINGS:
             raise ConfigError(f"encoding='{self.encoding}' is not supported; use one of {', '.join(ENCODINGS)}.")
+        if self.pii not in PII_MODES:
+            raise ConfigError(f"pii={self.pii!r} is not supported; use 'fake' (a fresh fake per row) or 'consistent' "
+                              "(recurring identities keep one fake each).")
+        if not isinstance(self.pii_locale, str) or not self.pii_locale:
+            raise ConfigError(f"pii_locale={self.pii_locale!r} must be a Faker locale name such as 'en_US'.")
         for name in ("max_modes", "fit_size", "max_categories", "discrete_max_levels"):
             value = getattr(self, name)
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
@@ -130,6 +140,13 @@ class TransformerPolicy:
         levels = {"max_categories": self.max_categories, "min_share": self.min_category_share}
         if col.kind == "id":
             return IdentifierGenerator(col)
+        if col.kind == "pii":
+            if self.pii == "consistent":
+                if self.encoding != "mode_specific":
+                    raise ConfigError(f"pii='consistent' learns who recurs in '{col.name}' as a category, which this model's "
+                                      "ordinal encoding cannot; use pii='fake' or a neural model such as ctgan")
+                return ConsistentIdentifiers(col, locale=self.pii_locale, max_categories=self.max_categories)
+            return FakeIdentifiers(col, locale=self.pii_locale)
         if s.nunique(dropna=False) <= 1:
             return ConstantColumn(col)
         if self.encoding == "ordinal":

@@ -103,7 +103,7 @@ def detect_rules(df: pd.DataFrame, schema: "Schema", *, tolerance: float = TOLER
 def _candidates(df: pd.DataFrame, schema: "Schema") -> tuple[list[str], list[str], list[str]]:
     numeric, dates, levels = [], [], []
     for col in schema:
-        if col.name not in df.columns or col.kind == "id":
+        if col.name not in df.columns or col.kind in ("id", "pii"):
             continue
         distinct = df[col.name].nunique(dropna=True)
         if col.kind in ("continuous", "integer", "datetime") and distinct >= 3:

@@ -30,8 +30,9 @@ import numpy as np
 import pandas as pd
 
 from synthgan.errors import DataWarning, SchemaError
+from synthgan.tabular.pii_detect import PII_TYPES, detect_pii
 
-COLUMN_KINDS = ("continuous", "integer", "categorical", "boolean", "datetime", "id")
+COLUMN_KINDS = ("continuous", "integer", "categorical", "boolean", "datetime", "id", "pii")
 COLUMN_ROLES = ("entity", "sequence_index")
 # An order needs numbers or times; at most one column may hold each role.
 SEQUENCE_INDEX_KINDS = ("continuous", "integer", "datetime")
@@ -64,9 +65,12 @@ class ColumnSchema:
     ----------
     name : str
         Column name in the table.
-    kind : {"continuous", "integer", "categorical", "boolean", "datetime", "id"}
+    kind : {"continuous", "integer", "categorical", "boolean", "datetime", "id", "pii"}
         What the column is: drives the encoding. ``"id"`` columns are not learned;
-        fresh unique keys are generated instead.
+        fresh unique keys are generated instead. ``"pii"`` columns (direct identifiers,
+        found by content: see :mod:`synthgan.tabular.pii_detect`) are not learned from
+        their values either; synthetic rows carry realistic fakes (see
+        :mod:`synthgan.tabular.transforms.pii`).
     dtype : str
         The pandas dtype string of the input column (``"int64"``, ``"float64"``,
         ``"str"``, ``"object"``, ``"bool"``, ``"boolean"``, ``"datetime64[us]"``,
@@ -85,6 +89,8 @@ class ColumnSchema:
         when the input used ``Z``); or the one offset all values carried
         (``"+01:00"``), which synthetic values are written with. For Python
         ``datetime`` objects: ``"UTC"`` when they were time-zone aware.
+    pii : {None, "email", "national_id", "phone", "address", "person_name", "free_text"}, default=None
+        For ``"pii"`` columns: which identifier it holds (what the fakes look like).
     note : str or None, default=None
         What inference decided that the user should know (e.g. that ambiguous
         dates were read month-first); shown by ``synthgan schema``.
@@ -107,6 +113,7 @@ class ColumnSchema:
     ordered: bool = False
     role: str | None = None
     timezone: str | None = None
+    pii: str | None = None
     note: str | None = None
 
     def __post_init__(self) -> None:
@@ -118,6 +125,11 @@ class ColumnSchema:
             raise SchemaError(
                 f"Column '{self.name}' has unknown role {self.role!r}; use one of {', '.join(COLUMN_ROLES)}, "
                 "or leave the role out."
+            )
+        if (self.kind == "pii") != (self.pii is not None) or (self.pii is not None and self.pii not in PII_TYPES):
+            raise SchemaError(
+                f"Column '{self.name}': kind 'pii' goes with a \"pii\" type, one of {', '.join(PII_TYPES)} "
+                f"(got kind {self.kind!r}, pii {self.pii!r}); drop \"pii\" to learn the column as another kind."
             )
         if self.role == "sequence_index" and self.kind not in SEQUENCE_INDEX_KINDS:
             raise SchemaError(
@@ -373,7 +385,7 @@ def complete_schema(schema: Schema, df: pd.DataFrame) -> Schema:
             elif fmt is not None and tz is None and "%z" in fmt:
                 tz = _offset_timezone(present.astype(str), col.name)[0]
         cats, ordered = col.categories, col.ordered
-        if cats is None and isinstance(s.dtype, pd.CategoricalDtype):
+        if cats is None and isinstance(s.dtype, pd.CategoricalDtype) and col.kind != "pii":  # identifiers are never kept
             cats, ordered = [_to_python(v) for v in s.cat.categories], bool(s.cat.ordered)
         columns.append(replace(col, dtype=dtype, datetime_format=fmt, categories=cats, ordered=ordered, timezone=tz, note=note))
     return Schema(columns)
@@ -395,6 +407,10 @@ def infer_column(name: str, s: pd.Series) -> ColumnSchema:
     """
     dtype = str(s.dtype)
     if isinstance(s.dtype, pd.CategoricalDtype):
+        text = pd.api.types.is_string_dtype(s.cat.categories.dtype) or s.cat.categories.dtype == object
+        pii = detect_pii(name, s.astype(object)) if text else None
+        if pii is not None:  # the categories are the identifiers: not kept in the schema
+            return _pii_column(name, dtype, pii)
         cats = [_to_python(v) for v in s.cat.categories]
         kind = "boolean" if _is_bool_set(cats) else "categorical"
         return ColumnSchema(name, kind, dtype, categories=cats, ordered=bool(s.cat.ordered))
@@ -435,6 +451,10 @@ def _infer_text_column(name: str, s: pd.Series, dtype: str) -> ColumnSchema:
     inferred = pd.api.types.infer_dtype(values, skipna=True)
     if inferred == "boolean":
         return ColumnSchema(name, "boolean", dtype)
+    if inferred in ("mixed-integer", "mixed"):  # phone numbers read as numbers and text
+        pii = detect_pii(name, values)
+        if pii is not None:
+            return _pii_column(name, dtype, pii)
     if inferred in ("mixed-integer", "mixed-integer-float", "mixed"):
         _warn_mixed(name)
         return ColumnSchema(name, "categorical", dtype)
@@ -445,6 +465,9 @@ def _infer_text_column(name: str, s: pd.Series, dtype: str) -> ColumnSchema:
     text = pd.Series(values.unique(), dtype=object).astype(str)  # distinct values are enough, and few
     numeric = pd.to_numeric(text, errors="coerce").notna().to_numpy()
     if numeric.any() and not numeric.all():
+        pii = detect_pii(name, values)  # phone numbers with and without separators
+        if pii is not None:
+            return _pii_column(name, dtype, pii)
         _warn_mixed(name)
         return ColumnSchema(name, "categorical", dtype)
     if not numeric.any():
@@ -454,9 +477,18 @@ def _infer_text_column(name: str, s: pd.Series, dtype: str) -> ColumnSchema:
                 warnings.warn(reading.warning, DataWarning, stacklevel=4)
             return ColumnSchema(name, "datetime", dtype, datetime_format=reading.format, timezone=reading.timezone,
                                 note=reading.note)
+    pii = detect_pii(name, values)  # after dates: "2020-01-31" would also read as a phone number
+    if pii is not None:
+        return _pii_column(name, dtype, pii)
     if len(s) >= _MIN_ID_ROWS and values.nunique() == len(s):
         return ColumnSchema(name, "id", dtype)
     return ColumnSchema(name, "categorical", dtype)
+
+
+def _pii_column(name: str, dtype: str, pii: str) -> ColumnSchema:
+    note = (f"direct identifier ({pii.replace('_', ' ')}): replaced by fakes, never learned; "
+            "set its kind to categorical in a schema JSON to learn it instead")
+    return ColumnSchema(name, "pii", dtype, pii=pii, note=note)
 
 
 def _warn_mixed(name: str) -> None:

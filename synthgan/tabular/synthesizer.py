@@ -126,6 +126,15 @@ class Synthesizer:
         (:func:`~synthgan.tabular.rules_detect.detect_rules`); a list of rules (rule
         objects or their JSON dicts) keeps exactly those, ``[]`` none. ``rules_``
         holds them after ``fit``, with how often the real rows break each.
+    pii : {"fake", "consistent"}, default="fake"
+        Direct identifiers (columns of kind ``"pii"``: names, emails, phone numbers,
+        addresses, national ids, free text, found by content) are never learned:
+        ``"fake"`` gives every synthetic row a fresh realistic fake; ``"consistent"``
+        learns who recurs as anonymous codes, so the same identity keeps one fake in
+        every output (see :mod:`synthgan.tabular.transforms.pii`). Needs Faker
+        (``pip install 'synthgan[pii]'``) when the table has such columns.
+    pii_locale : str, default="en_US"
+        Faker locale of the fakes.
     patience : int, optional
         Early stopping: stop after this many validation scores in a row without
         improvement. Setting ``patience``, ``max_time`` or ``validation_every`` holds
@@ -183,6 +192,8 @@ class Synthesizer:
         schema: Schema | dict | str | os.PathLike | None = None,
         encoder_params: dict[str, Any] | None = None,
         rules: str | list = "auto",
+        pii: str = "fake",
+        pii_locale: str = "en_US",
         patience: int | None = None,
         max_time: float | None = None,
         validation_every: int | None = None,
@@ -199,6 +210,8 @@ class Synthesizer:
         self.schema = schema
         self.encoder_params = encoder_params
         self.rules = rules
+        self.pii = pii
+        self.pii_locale = pii_locale
         self.patience = patience
         self.max_time = max_time
         self.validation_every = validation_every
@@ -252,7 +265,7 @@ class Synthesizer:
         validate_frame(data)  # cells, names, rows, finiteness: before schema inference reads the table
         declared_rules(self.rules)  # a bad rules argument fails before any work
         schema = self._resolve_schema(data)  # checked against the data by the encoder's fit
-        encoder = TableEncoder(encoding=model_cls.capabilities.encoding, seed=child_seed(seed, "encoder"), **(self.encoder_params or {}))
+        encoder = self._encoder(model_cls, seed)
         encoded = encoder.fit(data, schema).transform(data)
         rules = fit_rules(self.rules, schema.rules, data, encoder.schema_)
         preprocess_seconds = time.perf_counter() - started
@@ -296,7 +309,7 @@ class Synthesizer:
         validate_frame(sample)
         declared_rules(self.rules)
         schema = self._resolve_schema(sample)
-        encoder = TableEncoder(encoding=model_cls.capabilities.encoding, seed=child_seed(seed, "encoder"), **(self.encoder_params or {}))
+        encoder = self._encoder(model_cls, seed)
         encoded = encoder.fit(sample, schema).transform(sample)
         rules = fit_rules(self.rules, schema.rules, sample, encoder.schema_)  # found in, and learned from, the reservoir sample
         preprocess_seconds = time.perf_counter() - started
@@ -316,6 +329,10 @@ class Synthesizer:
         options.check(self.model, model_cls.capabilities.trainable, resume, self.seed)  # a drawn seed cannot resume
         seed = int(self.seed) if self.seed is not None else child_seed(None, "synthesizer")  # resolved once, kept in seed_
         return model_cls, options, seed
+
+    def _encoder(self, model_cls: type, seed: int) -> TableEncoder:
+        params = {"pii": self.pii, "pii_locale": self.pii_locale, **(self.encoder_params or {})}
+        return TableEncoder(encoding=model_cls.capabilities.encoding, seed=child_seed(seed, "encoder"), **params)
 
     def _callbacks(self, callbacks: list | None) -> list:
         out = list(callbacks or [])
@@ -435,6 +452,7 @@ class Synthesizer:
                 "seconds": round(self.fit_seconds_, 3),
                 "preprocess_seconds": round(self.preprocess_seconds_, 3),
                 "params": {"seed": self.seed, "epochs": self.epochs, "batch_size": self.batch_size, "device": self.device,
+                           "pii": self.pii, "pii_locale": self.pii_locale,
                            "model_params": self.model_params, "encoder_params": self.encoder_params},
             },
         }
@@ -469,7 +487,8 @@ class Synthesizer:
             params = fit["params"]
             seed = params.get("seed", manifest["seed"])  # files before seed_ held only the seed given
             syn = cls(manifest["model"], epochs=params["epochs"], batch_size=params["batch_size"], seed=seed,
-                      device=params["device"], encoder_params=params["encoder_params"], **params["model_params"])
+                      device=params["device"], encoder_params=params["encoder_params"], pii=params.get("pii", "fake"),
+                      pii_locale=params.get("pii_locale", "en_US"), **params["model_params"])
             encoder_arrays = {k[8:]: v for k, v in arrays.items() if k.startswith("encoder/")}
             syn.schema_ = Schema.from_dict(manifest["schema"])
             syn.encoder_ = TableEncoder.from_state(manifest["encoder"], encoder_arrays)
@@ -502,7 +521,8 @@ class Synthesizer:
         """Constructor arguments, as in scikit-learn."""
         return {"model": self.model, "epochs": self.epochs, "batch_size": self.batch_size, "seed": self.seed,
                 "device": self.device, "verbose": self.verbose, "schema": self.schema,
-                "encoder_params": self.encoder_params, "rules": self.rules, "patience": self.patience, "max_time": self.max_time,
+                "encoder_params": self.encoder_params, "rules": self.rules, "pii": self.pii,
+                "pii_locale": self.pii_locale, "patience": self.patience, "max_time": self.max_time,
                 "validation_every": self.validation_every, "checkpoint_every": self.checkpoint_every,
                 "checkpoint": self.checkpoint, **self.model_params}
 

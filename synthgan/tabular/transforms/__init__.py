@@ -6,10 +6,12 @@ from synthgan.tabular.transforms.identifier import IdentifierGenerator
 from synthgan.tabular.transforms.mode_specific import ModeSpecificNormalizer
 from synthgan.tabular.transforms.onehot import OneHotEncoder
 from synthgan.tabular.transforms.ordinal import OrdinalCategories, OrdinalNumeric
+from synthgan.tabular.transforms.pii import ConsistentIdentifiers, FakeIdentifiers
 
 TRANSFORMERS: dict[str, type[ColumnTransformer]] = {
     cls.name: cls
-    for cls in (ConstantColumn, IdentifierGenerator, ModeSpecificNormalizer, OneHotEncoder, OrdinalCategories, OrdinalNumeric)
+    for cls in (ConstantColumn, IdentifierGenerator, ModeSpecificNormalizer, OneHotEncoder, OrdinalCategories, OrdinalNumeric,
+                FakeIdentifiers, ConsistentIdentifiers)
 }
 
 __all__ = [
@@ -22,4 +24,6 @@ __all__ = [
     "OneHotEncoder",
     "OrdinalCategories",
     "OrdinalNumeric",
+    "FakeIdentifiers",
+    "ConsistentIdentifiers",
 ]
