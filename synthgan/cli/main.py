@@ -100,6 +100,8 @@ def fit(
     returns: Annotated[Optional[str], typer.Option(help="With --time-column: learn price columns as 'log' or 'simple' returns; sampled prices continue from the last training price.")] = None,
     pii: Annotated[Optional[str], typer.Option(help="Tables: direct identifiers found by content (names, emails, phones, addresses, national ids, free text) are never learned; 'fake' (default) gives each row a fresh fake, 'consistent' keeps one fake per recurring identity. Needs synthgan[pii].")] = None,
     pii_locale: Annotated[Optional[str], typer.Option("--pii-locale", help="Faker locale of the fakes (default en_US).")] = None,
+    fair_target: Annotated[Optional[str], typer.Option("--fair-target", help="Tables: fair generation. Sampled rows draw this column and --fair-sensitive from the product of their real shares, so the target is independent of the group; the rest of each row is generated for its cell.")] = None,
+    fair_sensitive: Annotated[Optional[str], typer.Option("--fair-sensitive", help="Tables: the sensitive column (e.g. sex) the --fair-target must not depend on.")] = None,
     quiet: Quiet = False,
 ) -> None:
     """Fit a model on a table (or, with --time-column, on series) and save it (safetensors + JSON manifest, never pickle)."""
@@ -110,7 +112,8 @@ def fit(
                    patience=patience, max_time=max_time, validation_every=validation_every,
                    checkpoint_every=checkpoint_every, checkpoint=checkpoint)
     series = dict(time_column=time_column, entity=entity, columns=columns, returns=returns)
-    options.update({k: v for k, v in {"pii": pii, "pii_locale": pii_locale}.items() if v is not None})
+    table_only = {"pii": pii, "pii_locale": pii_locale, "fair_target": fair_target, "fair_sensitive": fair_sensitive}
+    options.update({k: v for k, v in table_only.items() if v is not None})
     params = _parse_params(param)
     for key in params:
         if key in options or key in series or key in ("model", "output", "resume", "data", "callbacks", "stream"):
@@ -274,7 +277,7 @@ def _register_command_modules() -> None:
     import importlib
 
     for name in ("synthgan.cli.evaluate", "synthgan.cli.augment", "synthgan.cli.series", "synthgan.cli.anomaly",
-                 "synthgan.cli.images"):
+                 "synthgan.cli.images", "synthgan.cli.card"):
         importlib.import_module(name).register(app)
 
 

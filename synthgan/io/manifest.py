@@ -239,8 +239,14 @@ SYNTHESIZER = {
             "device": str,
             "model_params": MapOf(object),
             "encoder_params": Opt(MapOf(object)),
+            "pii?": str,
+            "pii_locale?": str,
+            "fair_target?": Opt(str),
+            "fair_sensitive?": Opt(str),
         },
     },
+    "fairness?": Opt({"target": str, "sensitive": str, "target_levels": ListOf(JSON_SCALAR),
+                      "sensitive_levels": ListOf(JSON_SCALAR), "target_p": ListOf(float), "sensitive_p": ListOf(float)}),
 }
 
 

@@ -33,6 +33,7 @@ from synthgan.core.files import model_from_contents, read_model_file, save_model
 from synthgan.io.manifest import check_manifest, one_line
 from synthgan.core.registry import create_model, get_model_class
 from synthgan.tabular.conditions import ConditionedRowSampler, KeyCursor
+from synthgan.tabular.fairness import FairCells
 from synthgan.tabular.fitting.plan import TrainingOptions, plan_training
 from synthgan.tabular.rules_apply import RuleSet, declared_rules, fit_rules, manifest_rules_problem
 from synthgan.tabular.transforms.calibration import ValueCalibration, mode_spans
@@ -135,6 +136,11 @@ class Synthesizer:
         (``pip install 'synthgan[pii]'``) when the table has such columns.
     pii_locale : str, default="en_US"
         Faker locale of the fakes.
+    fair_target, fair_sensitive : str, optional
+        Fair generation (both or neither): sampled rows draw their (sensitive, target)
+        cell from the product of the real marginals, so the target is independent of the
+        sensitive column while both keep their real shares; the rest of each row is
+        generated conditioned on its cell (see :mod:`synthgan.tabular.fairness`).
     patience : int, optional
         Early stopping: stop after this many validation scores in a row without
         improvement. Setting ``patience``, ``max_time`` or ``validation_every`` holds
@@ -160,6 +166,8 @@ class Synthesizer:
         Completed schema; its ``rules`` are the fitted rules.
     rules_ : RuleSet
         The rules kept in sampled rows (``rules_.rules``) and how to repair them.
+    fairness_ : FairCells or None
+        With ``fair_target``: the two columns' real marginals that sampling follows.
     calibration_ : ValueCalibration or None
         For neural models: how each numeric mode's generated values map onto the real
         ones (:mod:`synthgan.tabular.transforms.calibration`), applied to every sample.
@@ -194,6 +202,8 @@ class Synthesizer:
         rules: str | list = "auto",
         pii: str = "fake",
         pii_locale: str = "en_US",
+        fair_target: str | None = None,
+        fair_sensitive: str | None = None,
         patience: int | None = None,
         max_time: float | None = None,
         validation_every: int | None = None,
@@ -212,6 +222,8 @@ class Synthesizer:
         self.rules = rules
         self.pii = pii
         self.pii_locale = pii_locale
+        self.fair_target = fair_target
+        self.fair_sensitive = fair_sensitive
         self.patience = patience
         self.max_time = max_time
         self.validation_every = validation_every
@@ -268,6 +280,7 @@ class Synthesizer:
         encoder = self._encoder(model_cls, seed)
         encoded = encoder.fit(data, schema).transform(data)
         rules = fit_rules(self.rules, schema.rules, data, encoder.schema_)
+        fairness = self._fairness(data, encoder)  # a bad column fails before training
         preprocess_seconds = time.perf_counter() - started
         model_kwargs = self._model_kwargs()
         if distributed and "device" in model_kwargs:
@@ -285,7 +298,7 @@ class Synthesizer:
         model.fit(matrix, encoder.layout_, seed=child_seed(seed, "model"),
                   callbacks=all_callbacks + plan.callbacks, **fit_kwargs)
         self.calibration_ = _calibrate(encoder, encoded, model, seed)
-        return self._end_fit(seed, encoder, rules, model, plan, len(data), preprocess_seconds, started)
+        return self._end_fit(seed, encoder, rules, model, plan, len(data), preprocess_seconds, started)._with_fairness(fairness)
 
     def fit_stream(self, path: str | os.PathLike, *, callbacks: list | None = None,
                    reservoir_rows: int = RESERVOIR_ROWS, chunk_rows: int = CHUNK_ROWS) -> "Synthesizer":
@@ -312,23 +325,35 @@ class Synthesizer:
         encoder = self._encoder(model_cls, seed)
         encoded = encoder.fit(sample, schema).transform(sample)
         rules = fit_rules(self.rules, schema.rules, sample, encoder.schema_)  # found in, and learned from, the reservoir sample
+        fairness = self._fairness(sample, encoder)
         preprocess_seconds = time.perf_counter() - started
         model = create_model(self.model, **self._model_kwargs())
         plan = plan_training(model, sample, encoded, encoder, seed=seed, options=options)
         data = streamed_table(source, encoder, chunk_rows) if model_cls.capabilities.trainable else encoded
         model.fit(data, encoder.layout_, seed=child_seed(seed, "model"), callbacks=self._callbacks(callbacks) + plan.callbacks)
         self.calibration_ = _calibrate(encoder, encoded, model, seed)
-        return self._end_fit(seed, encoder, rules, model, plan, source.n_rows, preprocess_seconds, started)
+        return self._end_fit(seed, encoder, rules, model, plan, source.n_rows, preprocess_seconds, started)._with_fairness(fairness)
 
     def _begin_fit(self, resume: bool) -> tuple[type, TrainingOptions, int]:
         """Checks every fit makes before reading data: the seed, the model name, the training options."""
         if self.seed is not None and (isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) or self.seed < 0):
             raise ConfigError(f"seed must be a non-negative integer or None, got {self.seed!r}")
         model_cls = get_model_class(self.model)  # fails loudly on an unknown name
+        FairCells.check_params(self.fair_target, self.fair_sensitive)
         options = TrainingOptions(self.patience, self.max_time, self.validation_every, self.checkpoint_every, self.checkpoint)
         options.check(self.model, model_cls.capabilities.trainable, resume, self.seed)  # a drawn seed cannot resume
         seed = int(self.seed) if self.seed is not None else child_seed(None, "synthesizer")  # resolved once, kept in seed_
         return model_cls, options, seed
+
+    def _fairness(self, data: pd.DataFrame, encoder: TableEncoder) -> FairCells | None:
+        if self.fair_target is None:
+            return None
+        usable = ConditionedRowSampler(encoder, None).conditionable()
+        return FairCells.learn(data, encoder.schema_, self.fair_target, self.fair_sensitive, usable)
+
+    def _with_fairness(self, fairness: FairCells | None) -> "Synthesizer":
+        self.fairness_ = fairness
+        return self
 
     def _encoder(self, model_cls: type, seed: int) -> TableEncoder:
         params = {"pii": self.pii, "pii_locale": self.pii_locale, **(self.encoder_params or {})}
@@ -391,17 +416,33 @@ class Synthesizer:
         if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows <= 0:
             raise ConfigError(f"chunk_rows must be a positive integer, got {chunk_rows!r}")
         plan = self._conditions.plan(conditions or {})
+        cells = None
+        if getattr(self, "fairness_", None) is not None:  # one plan per (target, sensitive) cell, checked now
+            shares = self.fairness_.cells(conditions or {}, plan.values)
+            cells = ([self._conditions.plan(c) for c, _ in shares], np.array([p for _, p in shares]))
         rng = numpy_rng(self._call_seed(seed), "sample")
-        return self._chunks(n, plan, rng, chunk_rows)
+        return self._chunks(n, plan, rng, chunk_rows, cells)
 
-    def _chunks(self, n: int, plan: Any, rng: np.random.Generator, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    def _chunks(self, n: int, plan: Any, rng: np.random.Generator, chunk_rows: int,
+                cells: tuple[list, np.ndarray] | None = None) -> Iterator[pd.DataFrame]:
         keys = KeyCursor()
         produced = 0
         while produced < n:
             size = min(chunk_rows, n - produced)
-            chunk = self._conditions.generate(size, plan, rng, keys)
+            if cells is None:
+                chunk = self._conditions.generate(size, plan, rng, keys)
+            else:
+                chunk = self._fair_chunk(size, cells, rng, keys)
             produced += len(chunk)
             yield chunk
+
+    def _fair_chunk(self, size: int, cells: tuple[list, np.ndarray], rng: np.random.Generator, keys: KeyCursor) -> pd.DataFrame:
+        """``size`` rows spread over the fair cells by a multinomial draw, in random order."""
+        plans, shares = cells
+        counts = self.fairness_.counts(size, shares, rng)
+        parts = [self._conditions.generate(int(k), cell, rng, keys) for cell, k in zip(plans, counts) if k > 0]
+        frame = pd.concat(parts, ignore_index=True)
+        return frame.iloc[rng.permutation(len(frame))].reset_index(drop=True)
 
     def sample(self, n: int, *, conditions: dict[str, Any] | None = None, seed: int | None = None) -> pd.DataFrame:
         """Generate exactly ``n`` synthetic rows.
@@ -445,6 +486,7 @@ class Synthesizer:
             "schema": self.schema_.to_dict(),
             "encoder": encoder_state,
             "rules": self.rules_.to_state(),
+            "fairness": None if getattr(self, "fairness_", None) is None else self.fairness_.to_state(),
             "diagnostics": getattr(self, "diagnostics_", {}),
             "seed": self.seed_,
             "fit": {
@@ -452,7 +494,8 @@ class Synthesizer:
                 "seconds": round(self.fit_seconds_, 3),
                 "preprocess_seconds": round(self.preprocess_seconds_, 3),
                 "params": {"seed": self.seed, "epochs": self.epochs, "batch_size": self.batch_size, "device": self.device,
-                           "pii": self.pii, "pii_locale": self.pii_locale,
+                           "pii": self.pii, "pii_locale": self.pii_locale, "fair_target": self.fair_target,
+                           "fair_sensitive": self.fair_sensitive,
                            "model_params": self.model_params, "encoder_params": self.encoder_params},
             },
         }
@@ -488,7 +531,8 @@ class Synthesizer:
             seed = params.get("seed", manifest["seed"])  # files before seed_ held only the seed given
             syn = cls(manifest["model"], epochs=params["epochs"], batch_size=params["batch_size"], seed=seed,
                       device=params["device"], encoder_params=params["encoder_params"], pii=params.get("pii", "fake"),
-                      pii_locale=params.get("pii_locale", "en_US"), **params["model_params"])
+                      pii_locale=params.get("pii_locale", "en_US"), fair_target=params.get("fair_target"),
+                      fair_sensitive=params.get("fair_sensitive"), **params["model_params"])
             encoder_arrays = {k[8:]: v for k, v in arrays.items() if k.startswith("encoder/")}
             syn.schema_ = Schema.from_dict(manifest["schema"])
             syn.encoder_ = TableEncoder.from_state(manifest["encoder"], encoder_arrays)
@@ -496,6 +540,7 @@ class Synthesizer:
             calibration = {k[12:]: v for k, v in arrays.items() if k.startswith("calibration/")}  # none in older files
             syn.calibration_ = ValueCalibration.from_arrays(mode_spans(syn.encoder_.transformers_), calibration) if calibration else None
             syn.model_ = model_from_contents(manifest, arrays, path)
+            syn.fairness_ = FairCells.from_state(manifest["fairness"]) if manifest.get("fairness") else None
             syn.history_ = list(manifest["history"])
             syn.diagnostics_ = dict(manifest.get("diagnostics", {}))
             syn.n_rows_fit_ = int(fit["rows"])
@@ -522,7 +567,8 @@ class Synthesizer:
         return {"model": self.model, "epochs": self.epochs, "batch_size": self.batch_size, "seed": self.seed,
                 "device": self.device, "verbose": self.verbose, "schema": self.schema,
                 "encoder_params": self.encoder_params, "rules": self.rules, "pii": self.pii,
-                "pii_locale": self.pii_locale, "patience": self.patience, "max_time": self.max_time,
+                "pii_locale": self.pii_locale, "fair_target": self.fair_target, "fair_sensitive": self.fair_sensitive,
+                "patience": self.patience, "max_time": self.max_time,
                 "validation_every": self.validation_every, "checkpoint_every": self.checkpoint_every,
                 "checkpoint": self.checkpoint, **self.model_params}
 
