@@ -172,3 +172,30 @@ def test_docs_define_every_metric():
     docs = (Path(__file__).resolve().parents[1] / "docs" / "metrics.md").read_text(encoding="utf-8")
     for family, name in METRIC_SPECS:
         assert re.search(rf"`{re.escape(name)}`", docs), f"docs/metrics.md lacks {family}.{name}"
+
+
+def _verdict_metrics(quality, auc=None, ratio=None):
+    out = {"fidelity": {name: {"value": quality} for name in ("quality_score", "column_shapes", "column_pair_trends")}}
+    if auc is not None:
+        out["detection"] = {"detection_auc": {"value": auc, "details": {"top_features": {"age": 0.6}}}}
+    if ratio is not None:
+        out["utility"] = {"utility_ratio": {"value": ratio, "details": {"primary": "roc_auc", "tstr": 0.45, "trtr": 0.9}}}
+    return out
+
+
+@pytest.mark.parametrize("quality, auc, ratio, level, driver", [
+    (0.95, None, None, "excellent", "quality_score"),
+    (0.95, 0.52, 0.99, "excellent", "quality_score"),
+    (0.95, 0.99, 0.44, "poor", "detection_auc"),       # the case: "excellent" beside AUC 0.99
+    (0.95, 0.70, None, "good", "detection_auc"),
+    (0.95, 0.55, 0.80, "fair", "utility_ratio"),
+    (0.75, 0.80, None, "fair", "quality_score"),       # already no better than the cap
+])
+def test_fidelity_verdict_never_outruns_detection_or_utility(quality, auc, ratio, level, driver):
+    from synthgan.evaluation.verdicts import summarize
+
+    summary = summarize(_verdict_metrics(quality, auc, ratio))
+    assert summary["verdicts"]["fidelity"].startswith(f"Fidelity is {level} ")
+    assert summary["drivers"]["fidelity"] == driver
+    if driver != "quality_score":
+        assert "held down because" in summary["verdicts"]["fidelity"]

@@ -22,16 +22,39 @@ def _value(metrics: Metrics, family: str, name: str) -> float | None:
     return metrics.get(family, {}).get(name, {}).get("value")
 
 
-def _fidelity(m: Metrics) -> str:
+_LEVELS = ("poor", "fair", "good", "excellent")
+# (metric, caption, threshold, highest level allowed beyond it): a classifier that tells the rows
+# apart, or a model that learns little from them, caps what the column statistics may claim
+_DETECTION_CAPS = ((0.9, "poor"), (0.75, "fair"), (0.6, "good"))
+_UTILITY_CAPS = ((0.7, "poor"), (0.85, "fair"))
+
+
+def fidelity_verdict(m: Metrics) -> tuple[str, str | None]:
+    """The fidelity sentence and the figure that drives it (``quality_score``, ``detection_auc`` or ``utility_ratio``)."""
     q = _value(m, "fidelity", "quality_score")
     if q is None:
-        return "Fidelity could not be scored."
+        return "Fidelity could not be scored.", None
     shapes, trends = _value(m, "fidelity", "column_shapes"), _value(m, "fidelity", "column_pair_trends")
     level = "excellent" if q >= 0.9 else "good" if q >= 0.8 else "fair" if q >= 0.7 else "poor"
-    text = f"Fidelity is {level} (quality {q:.0%}: column shapes {shapes or 0:.0%}, pair trends {trends or 0:.0%})."
+    driver, reason = "quality_score", ""
+    auc, ratio = _value(m, "detection", "detection_auc"), _value(m, "utility", "utility_ratio")
+    caps = [(cap, "detection_auc", f"a classifier tells synthetic from real rows (detection AUC {auc:.2f})")
+            for bound, cap in _DETECTION_CAPS if auc is not None and auc > bound][:1]
+    caps += [(cap, "utility_ratio", f"a model trained on them keeps {ratio:.0%} of the real-trained score")
+             for bound, cap in _UTILITY_CAPS if ratio is not None and ratio < bound][:1]
+    for cap, name, why in sorted(caps, key=lambda c: _LEVELS.index(c[0])):
+        if _LEVELS.index(cap) < _LEVELS.index(level):
+            level, driver, reason = cap, name, why
+            break
+    text = f"Fidelity is {level} (quality {q:.0%}: column shapes {shapes or 0:.0%}, pair trends {trends or 0:.0%})"
+    text += f", held down because {reason}." if reason else "."
     if shapes is not None and trends is not None and shapes - trends > 0.1:
         text += " Columns look right one by one, but relations between columns are weaker than in the real data."
-    return text
+    return text, driver
+
+
+def _fidelity(m: Metrics) -> str:
+    return fidelity_verdict(m)[0]
 
 
 def _detection(m: Metrics) -> str:
@@ -98,11 +121,19 @@ _VERDICTS = {"fidelity": _fidelity, "detection": _detection,
              "privacy": _privacy, "utility": _utility, "fairness": _fairness}
 
 
+#: the figure each family's verdict reads (fidelity's may be held down by another: see fidelity_verdict)
+_DRIVERS = {"detection": "detection_auc", "diversity": "mode_collapse", "privacy": "privacy_alarm",
+            "utility": "utility_ratio", "fairness": "demographic_parity_gap"}
+
+
 def summarize(metrics: Metrics) -> dict[str, Any]:
-    """``{"headline": {metric: value}, "verdicts": {family: sentence}, "alarms": [sentence, ...]}``."""
+    """``{"headline": {metric: value}, "verdicts": {family: sentence}, "drivers": {family: metric}, "alarms": [...]}``."""
     headline = {name: _value(metrics, family, name) for family, name in HEADLINE
                 if name in metrics.get(family, {})}
     verdicts = {family: func(metrics) for family, func in _VERDICTS.items() if family in metrics}
+    drivers = {family: _DRIVERS.get(family) for family in verdicts}
+    if "fidelity" in verdicts:
+        drivers["fidelity"] = fidelity_verdict(metrics)[1]
     alarms = [metrics[f][n]["details"]["message"] for f, n in (("diversity", "mode_collapse"), ("privacy", "privacy_alarm"))
               if metrics.get(f, {}).get(n, {}).get("value") == 1.0]
-    return {"headline": headline, "verdicts": verdicts, "alarms": alarms}
+    return {"headline": headline, "verdicts": verdicts, "drivers": drivers, "alarms": alarms}
