@@ -16,7 +16,7 @@ from synthgan.timeseries.synthesizer import DEFAULT_SEQUENCE_MODEL
 
 app = typer.Typer(
     name="synthgan",
-    help="Learn a table with GANs (and a VAE and a Gaussian copula); generate faithful, private synthetic rows.",
+    help="Learn tables, series and images with GANs (and VAEs and a Gaussian copula); generate faithful, private synthetic data, and measure it.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,
