@@ -104,7 +104,6 @@ class FairCells:
                     continue
                 if self.sensitive in typed and typed[self.sensitive] != s:
                     continue
-                # the target first: a conditional model is asked for it natively, the group by rejection
                 out.append(({**conditions, self.target: t, self.sensitive: s}, pt * ps))
         total = sum(p for _, p in out)
         if not out or total <= 0:
