@@ -43,6 +43,18 @@ def _digest(manifest_text: str, arrays: dict[str, np.ndarray]) -> str:
     return h.hexdigest()
 
 
+def _canonical(payload: bytes) -> bytes:
+    """The same safetensors file with its header's keys sorted, so equal content gives equal bytes.
+
+    safetensors writes the ``__metadata__`` entries in hash-map order, which changes from run
+    to run; offsets are explicit in the header, so the order of its keys is free.
+    """
+    size = int.from_bytes(payload[:8], "little")
+    header = json.dumps(json.loads(payload[8:8 + size]), sort_keys=True, separators=(",", ":")).encode("utf-8")
+    header += b" " * (-len(header) % 8)  # safetensors pads the header to 8 bytes with spaces
+    return len(header).to_bytes(8, "little") + header + payload[8 + size:]
+
+
 def save_model_file(path: str | os.PathLike, manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> Path:
     """Write ``manifest`` (JSON-safe) and ``arrays`` to ``path`` atomically."""
     from safetensors.numpy import save
@@ -50,7 +62,7 @@ def save_model_file(path: str | os.PathLike, manifest: dict[str, Any], arrays: d
     full = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, **manifest}
     text = json.dumps(full, sort_keys=True, allow_nan=False)
     clean = {name: np.asarray(arr, order="C") for name, arr in arrays.items()}  # keeps 0-d arrays 0-d
-    payload = save(clean, metadata={_META_KEY: text, _DIGEST_KEY: _digest(text, clean)})
+    payload = _canonical(save(clean, metadata={_META_KEY: text, _DIGEST_KEY: _digest(text, clean)}))
     with atomic_path(path, what="model file") as tmp:
         tmp.write_bytes(payload)
     return Path(path)
