@@ -277,7 +277,7 @@ def _register_command_modules() -> None:
     import importlib
 
     for name in ("synthgan.cli.evaluate", "synthgan.cli.augment", "synthgan.cli.series", "synthgan.cli.anomaly",
-                 "synthgan.cli.images", "synthgan.cli.card",
+                 "synthgan.cli.images", "synthgan.cli.translate", "synthgan.cli.card",
                  "synthgan.cli.privacy"):
         importlib.import_module(name).register(app)
 

@@ -40,6 +40,7 @@ PIPELINES: dict[str, tuple[str, str, str]] = {
     "series": ("synthgan.timeseries.synthesizer", "SeriesSynthesizer", "sequence"),
     "anomaly": ("synthgan.anomaly.detector", "AnomalyDetector", "table"),
     "image": ("synthgan.images.synthesizer", "ImageSynthesizer", "image"),
+    "translate": ("synthgan.images.translate.model", "ImageTranslator", "image"),
 }
 _LEGACY_PIPELINE = "synthesizer"  # every file written before kinds existed
 _CORE_FIELDS = ("format", "format_version", "kind", "model", "model_config", "data_spec", "history")

@@ -42,7 +42,7 @@ def _quality_lines(diagnostics: dict[str, Any]) -> list[str]:
 
 
 def describe_image_file(path: str | os.PathLike) -> str | None:
-    """What ``synthgan info`` prints for an image model file; None for a file of another pipeline.
+    """What ``synthgan info`` prints for an image model file (or an image translator's); None for a file of another pipeline.
 
     Raises
     ------
@@ -52,6 +52,10 @@ def describe_image_file(path: str | os.PathLike) -> str | None:
     from synthgan.images.synthesizer import MANIFEST, PIPELINE
 
     manifest, arrays = read_model_file(path)
+    if manifest.get("pipeline") == "translate":
+        from synthgan.images.translate.describe import describe_translator_contents
+
+        return describe_translator_contents(manifest, arrays, path)
     if manifest.get("pipeline") != PIPELINE:
         return None
     require(manifest, MANIFEST, "manifest", path)

@@ -28,8 +28,8 @@ if TYPE_CHECKING:
     from synthgan.images.io import ImageSet
     from synthgan.images.synthesizer import ImageSynthesizer
 
-__all__ = ["fit_images", "fit_message", "is_image_input", "is_image_model", "refuse_image_options", "sample_images",
-           "sample_message"]
+__all__ = ["fit_images", "fit_message", "is_image_input", "is_image_model", "is_translator", "refuse_image_options",
+           "sample_images", "sample_message"]
 
 #: fit options of the other kinds of data that an image fit refuses
 NOT_FOR_IMAGES = ("schema", "time_column", "entity", "columns", "returns")
@@ -74,6 +74,22 @@ def is_image_model(model: Any) -> bool:
     return isinstance(manifest, dict) and manifest.get("pipeline") == PIPELINE
 
 
+def _where(model: Any) -> str:
+    return f"'{model}' holds" if isinstance(model, (str, os.PathLike)) else "this is"
+
+
+def is_translator(model: Any) -> bool:
+    """True for an ImageTranslator, or a model file written by one (read from its header only)."""
+    from synthgan.images.translate.model import PIPELINE, ImageTranslator
+
+    if isinstance(model, ImageTranslator):
+        return True
+    if not isinstance(model, (str, os.PathLike)) or not Path(model).is_file():
+        return False
+    manifest = _peek_manifest(Path(model))
+    return isinstance(manifest, dict) and manifest.get("pipeline") == PIPELINE
+
+
 def refuse_image_options(*, grid: Any = None, output: Any = None, model: Any = None) -> None:
     """Raise when image-only options or outputs come with a model that is not an image model.
 
@@ -82,10 +98,14 @@ def refuse_image_options(*, grid: Any = None, output: Any = None, model: Any = N
     ModelFileError
         An image output (``.npz``, ``.png``) from a model file that does not exist.
     ConfigError
-        ``grid``, or an image output, for a table or series model.
+        ``grid``, or an image output, for a table or series model; any sampling from an image
+        translator (it translates images, see ``synthgan translate apply``).
     """
     from synthgan.errors import ModelFileError
 
+    if is_translator(model):
+        raise ConfigError(f"{_where(model)} an image translator: it translates images, it does not generate them; use "
+                          "`synthgan translate apply MODEL IMAGES -o OUT.npz` (synthgan.images.translate.run.translate_apply)")
     if grid is not None:
         raise ConfigError("--grid (grid=) writes sampled images: it is for image models; drop it for tables and series")
     if output is not None and Path(output).suffix.lower() in (".npz", ".png"):
