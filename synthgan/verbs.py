@@ -129,6 +129,11 @@ def _synthesizer(model: ModelLike, *, series: bool = False) -> Synthesizer | Ser
     if isinstance(loaded, AnomalyDetector):
         raise ConfigError(f"'{model}' holds an anomaly detector: it scores rows, it does not generate them; "
                           "use `synthgan anomaly score MODEL DATA` (synthgan.verbs.anomaly_score)")
+    from synthgan.images.translate.model import ImageTranslator
+
+    if isinstance(loaded, ImageTranslator):
+        raise ConfigError(f"'{model}' holds an image translator: it translates images, it does not generate table rows; "
+                          "use `synthgan translate apply MODEL IMAGES -o OUT.npz`")
     raise ConfigError(f"'{model}' holds a bare {loaded.capabilities.kind} model, not a table Synthesizer; "
                       "load it with synthgan.load and call its sample() for encoded rows")
 
@@ -626,4 +631,77 @@ def experiment_anomaly(data: TableLike, *, label: str, seeds: int = 5, shots=(10
         write_json(result, json_path)
     if html_path is not None:
         write_anomaly_html(result, html_path, title=title or ("Anomaly experiment" + (f": {Path(data).name}" if _is_path(data) else "")))
+    return experiment
+
+
+def _image_set(data: Any, what: str):
+    from synthgan.errors import ConfigError
+    from synthgan.images.io import ImageSet, read_images
+
+    if isinstance(data, ImageSet):
+        return data
+    if _is_path(data):
+        return read_images(data)
+    raise ConfigError(f"{what} must be an .npz file, an image folder or an ImageSet, got {type(data).__name__}")
+
+
+def experiment_augment_images(data: Any, *, shots=None, seeds: int = 5, arms=None, test: Any = None,
+                              test_size: float = 0.2, ratio: float | None = None, generator_steps: int | None = None,
+                              classifier_steps: int | None = None, seed: int = 0, device: str = "auto",
+                              threads: int | None = None, json_path: str | os.PathLike | None = None,
+                              html_path: str | os.PathLike | None = None, progress=None, on_seed=None,
+                              title: str | None = None):
+    """The low-shot image experiment: no, classic, GAN and both augmentations; optionally write JSON and HTML.
+
+    ``data`` (an ``.npz`` with ``images`` and ``labels``, a folder with one subfolder per class,
+    or an :class:`~synthgan.images.io.ImageSet`) is the pool the labelled images are drawn from;
+    without ``test``, a stratified ``test_size`` share of it is split off once (seeded by
+    ``seed``) and never reaches a generator. See
+    :class:`synthgan.images.lowshot.experiment.ImageAugmentExperiment`; ``None`` arguments take
+    its defaults. Output paths are checked before the images are read, and nothing is written
+    when the input is refused. Returns the fitted experiment.
+    """
+    import numpy as np
+
+    from synthgan._random import child_seed
+    from synthgan.errors import ConfigError
+    from synthgan.images.io import ImageSet
+    from synthgan.images.lowshot.experiment import ImageAugmentExperiment
+    from synthgan.images.lowshot.report import write_json, write_lowshot_html
+
+    _check_outputs((json_path, "JSON results"), (html_path, "HTML report"))
+    pool = _image_set(data, "data")
+    if pool.labels is None:
+        raise ConfigError(f"'{pool.source}' has no labels: the low-shot experiment needs a class per image; give an .npz "
+                          "with a 'labels' array, or a folder with one subfolder of images per class")
+    if test is not None:
+        train, test_set = pool, _image_set(test, "test")
+    else:
+        if isinstance(test_size, bool) or not isinstance(test_size, (int, float)) or not 0 < test_size < 1:
+            raise ConfigError(f"test_size must be a share strictly between 0 and 1, got {test_size!r}; e.g. test_size=0.2")
+        from sklearn.model_selection import train_test_split
+
+        _, counts = np.unique(pool.labels, return_counts=True)
+        if counts.min() < 2:
+            raise ConfigError("a class has a single image, so no stratified test share can be split off; give more "
+                              "images per class or a separate test set (test=...)")
+        rows = np.arange(len(pool))
+        fit_rows, test_rows = train_test_split(rows, test_size=test_size, stratify=pool.labels,
+                                               random_state=child_seed(seed, "lowshot", "test-split") % 2**32)
+        fit_rows, test_rows = np.sort(fit_rows), np.sort(test_rows)
+        train = ImageSet(pool.images[fit_rows], pool.labels[fit_rows], pool.class_names, pool.source)
+        test_set = ImageSet(pool.images[test_rows], pool.labels[test_rows], pool.class_names, pool.source + " (test share)")
+    options = {k: v for k, v in {"shots": None if shots is None else tuple(shots),
+                                 "arms": None if arms is None else tuple(arms), "ratio": ratio,
+                                 "generator_steps": generator_steps, "classifier_steps": classifier_steps}.items()
+               if v is not None}
+    experiment = ImageAugmentExperiment(seeds=seeds, seed=seed, device=device, threads=threads,
+                                        progress=progress, on_seed=on_seed, **options).fit(train, test_set)
+    result = experiment.to_dict()
+    result["info"]["test_source"] = "given" if test is not None else f"stratified {test_size:g} share of the data"
+    if json_path is not None:
+        write_json(result, json_path)
+    if html_path is not None:
+        name = Path(data).name if _is_path(data) else None
+        write_lowshot_html(result, html_path, title=title or ("Low-shot image augmentation" + (f": {name}" if name else "")))
     return experiment

@@ -138,9 +138,11 @@ def experiment_collapse(
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``augment`` and the ``experiment`` sub-app (``augment``, ``collapse``) to the main app."""
+    """Add ``augment`` and the ``experiment`` sub-app (``augment``, ``collapse``, ``anomaly``, ``augment-images``) to the main app."""
     from synthgan.cli.anomaly_experiment import register as register_anomaly_experiment
+    from synthgan.cli.images_experiment import register as register_images_experiment
 
     app.command("augment")(augment_command)
     register_anomaly_experiment(experiment_app)  # `synthgan experiment anomaly`
+    register_images_experiment(experiment_app)  # `synthgan experiment augment-images`
     app.add_typer(experiment_app, name="experiment")

@@ -39,6 +39,7 @@ from synthgan.core.model import Capabilities
 from synthgan.core.registry import register
 from synthgan.core.trainer import OptimizerSpec, TrainingContext
 from synthgan.images.models.base import ImageNeuralModel
+from synthgan.images.models.diffaugment import check_policy, diff_augment, parse_policy
 from synthgan.images.models.nets import Critic, Generator, Plan, with_labels
 
 __all__ = ["DCGAN", "SNGAN", "IMAGE_GAN_BUDGET"]
@@ -59,6 +60,7 @@ GAN_CHECKERS = {
     "generator_ema": P.optional_unit_interval,
     "spectral_norm": P.boolean,
     "minibatch_std": P.boolean,
+    "diff_augment": check_policy,
     "device": P.device_name,
 }
 
@@ -122,16 +124,20 @@ class ImageGAN(ImageNeuralModel):
             shadow = self._generator(self.spec_, cfg, torch.Generator())
             self._average = WeightAverage(raw, shadow.to(device), cfg["generator_ema"])
         noise_dim = cfg["noise_dim"]
+        policy = parse_policy(cfg["diff_augment"])
+
+        def critic_view(x: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+            x = diff_augment(x, policy, gen) if policy else x  # the same kinds of transformation for real and fake
+            return with_labels(x, labels) if conditional else x
 
         def fake(batch: Any) -> tuple[torch.Tensor, torch.Tensor]:
             labels = batch.vectors if conditional else None
             z = torch.randn(batch.vectors.shape[0], noise_dim, generator=gen, device=device)
             x = generator(z, labels)
-            return x, with_labels(x, labels) if conditional else x
+            return x, critic_view(x, labels)
 
         def real(batch: Any) -> torch.Tensor:
-            x = images.index_select(0, batch.rows)
-            return with_labels(x, batch.vectors) if conditional else x
+            return critic_view(images.index_select(0, batch.rows), batch.vectors if conditional else None)
 
         return adversarial_step(ctx, AdversarialLoss(self.loss), real=real, fake=fake, critic_steps=cfg["critic_steps"],
                                 after_generator_step=self._average.update if self._average is not None else None)
@@ -174,6 +180,11 @@ _DOC = """
         Give the critic the features' standard deviation over groups of 4 images (Karras
         et al. 2018), so that it sees, and the generator is pushed out of, a collapse of the
         variety within a class.
+    diff_augment : str or None, default=None
+        Differentiable augmentation of every image the critic sees, real and fake, in the
+        critic's and the generator's steps (DiffAugment, Zhao et al. 2020; see
+        :mod:`~synthgan.images.models.diffaugment`): a comma-separated policy such as
+        ``"translation,cutout"``, for training sets of a few hundred images. ``None``: off.
     device : str, default="auto"
         ``"auto"`` (CUDA when present), ``"cpu"`` or ``"cuda"``.
 """
@@ -190,7 +201,7 @@ class DCGAN(ImageGAN):
     def __init__(self, *, epochs: int | None = None, batch_size: int = 64, noise_dim: int = 64, width: int = 64,
                  generator_lr: float = 2e-4, discriminator_lr: float = 2e-4, betas: tuple[float, float] = (0.5, 0.999),
                  critic_steps: int = 1, generator_ema: float | None = 0.999, spectral_norm: bool = True,
-                 minibatch_std: bool = False, device: str = "auto") -> None:
+                 minibatch_std: bool = False, diff_augment: str | None = None, device: str = "auto") -> None:
         self._store(locals())
 
 
@@ -205,7 +216,7 @@ class SNGAN(ImageGAN):
     def __init__(self, *, epochs: int | None = None, batch_size: int = 64, noise_dim: int = 64, width: int = 64,
                  generator_lr: float = 2e-4, discriminator_lr: float = 2e-4, betas: tuple[float, float] = (0.0, 0.9),
                  critic_steps: int = 1, generator_ema: float | None = 0.999, spectral_norm: bool = True,
-                 minibatch_std: bool = False, device: str = "auto") -> None:
+                 minibatch_std: bool = False, diff_augment: str | None = None, device: str = "auto") -> None:
         self._store(locals())
 
 
