@@ -76,20 +76,9 @@ def _is_path(value: Any) -> bool:
 
 
 def _table(data: TableLike, what: str) -> pd.DataFrame:
-    import pandas as pd
+    from synthgan.io.tables import as_table
 
-    if isinstance(data, pd.DataFrame):
-        from synthgan.tabular.validate import check_cells
-
-        check_cells(data, where="" if what == "data" else f" in the {what} table")  # as read_table does for files
-        return data
-    if _is_path(data):
-        from synthgan.io.tables import read_table
-
-        return read_table(data)
-    from synthgan.errors import ConfigError
-
-    raise ConfigError(f"{what} must be a pandas DataFrame or a table file path, got {type(data).__name__}")
+    return as_table(data, what)
 
 
 def _check_outputs(*paths: tuple[str | os.PathLike | None, str]) -> None:

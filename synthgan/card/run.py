@@ -7,21 +7,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from synthgan.errors import ConfigError
+from synthgan.io.tables import as_table
 
 __all__ = ["make_card"]
-
-
-def _table(data: Any, what: str) -> pd.DataFrame:
-    if isinstance(data, pd.DataFrame):
-        return data
-    if not isinstance(data, (str, os.PathLike)):
-        raise ConfigError(f"{what} must be a DataFrame or a table file path, got {type(data).__name__}")
-    from synthgan.io.tables import read_table
-
-    return read_table(data)
 
 
 def _model(model: Any):
@@ -85,7 +74,7 @@ def make_card(model: Any, data: Any, *, synthetic: Any = None, holdout: Any = No
     if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n <= 0):
         raise ConfigError(f"n must be a positive number of rows, got {n!r}")
     syn = _model(model)
-    real = _table(data, "data")
+    real = as_table(data, "data")
     missing = [c for c in syn.schema_.names if c not in real.columns]
     if missing:
         raise ConfigError(f"the data has no column {missing[0]!r} of the model's schema; pass the table the model was fitted on")
@@ -94,9 +83,9 @@ def make_card(model: Any, data: Any, *, synthetic: Any = None, holdout: Any = No
         fake = syn.sample(rows, seed=seed)
         source = f"sampled from the model, seed {seed}"
     else:
-        fake = _table(synthetic, "synthetic")
+        fake = as_table(synthetic, "synthetic")
         source = Path(synthetic).name if isinstance(synthetic, (str, os.PathLike)) else "DataFrame"
-    held = None if holdout is None else _table(holdout, "holdout")
+    held = None if holdout is None else as_table(holdout, "holdout")
     sensitive_list = [sensitive] if isinstance(sensitive, str) else list(sensitive or [])
     result = evaluate(real[syn.schema_.names], fake[syn.schema_.names], holdout=None if held is None else held[syn.schema_.names],
                       target=target, sensitive=sensitive_list or None, seed=seed)

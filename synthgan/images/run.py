@@ -62,16 +62,21 @@ def _peek_manifest(path: Path) -> dict[str, Any] | None:
         return None
 
 
-def is_image_model(model: Any) -> bool:
-    """True for an ImageSynthesizer, or a model file written by one (read from its header only)."""
-    from synthgan.images.synthesizer import PIPELINE, ImageSynthesizer
-
-    if isinstance(model, ImageSynthesizer):
+def _holds(model: Any, cls: type, pipeline: str) -> bool:
+    """True for an instance of ``cls``, or a model file whose header names ``pipeline``."""
+    if isinstance(model, cls):
         return True
     if not isinstance(model, (str, os.PathLike)) or not Path(model).is_file():
         return False
     manifest = _peek_manifest(Path(model))
-    return isinstance(manifest, dict) and manifest.get("pipeline") == PIPELINE
+    return isinstance(manifest, dict) and manifest.get("pipeline") == pipeline
+
+
+def is_image_model(model: Any) -> bool:
+    """True for an ImageSynthesizer, or a model file written by one (read from its header only)."""
+    from synthgan.images.synthesizer import PIPELINE, ImageSynthesizer
+
+    return _holds(model, ImageSynthesizer, PIPELINE)
 
 
 def _where(model: Any) -> str:
@@ -82,12 +87,7 @@ def is_translator(model: Any) -> bool:
     """True for an ImageTranslator, or a model file written by one (read from its header only)."""
     from synthgan.images.translate.model import PIPELINE, ImageTranslator
 
-    if isinstance(model, ImageTranslator):
-        return True
-    if not isinstance(model, (str, os.PathLike)) or not Path(model).is_file():
-        return False
-    manifest = _peek_manifest(Path(model))
-    return isinstance(manifest, dict) and manifest.get("pipeline") == PIPELINE
+    return _holds(model, ImageTranslator, PIPELINE)
 
 
 def refuse_image_options(*, grid: Any = None, output: Any = None, model: Any = None) -> None:

@@ -366,3 +366,24 @@ def write_table_chunks(chunks: Iterable[pd.DataFrame], path: str | os.PathLike) 
                     chunk.to_csv(handle, index=False, header=(i == 0), sep=sep)
                     total += len(chunk)
     return total
+
+
+def as_table(data: Any, what: str = "data") -> pd.DataFrame:
+    """A DataFrame as it is (its cells checked, as :func:`read_table` checks a file's), or the table a path holds.
+
+    Raises
+    ------
+    ConfigError
+        ``data`` is neither a DataFrame nor a path.
+    """
+    if isinstance(data, pd.DataFrame):
+        from synthgan.tabular.validate import check_cells
+
+        check_cells(data, where="" if what == "data" else f" in the {what} table")
+        return data
+    if isinstance(data, (str, os.PathLike)):
+        return read_table(data)
+    from synthgan.errors import ConfigError
+
+    raise ConfigError(f"{what} must be a pandas DataFrame or a table file path, got {type(data).__name__}")
+

@@ -9,21 +9,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from synthgan.errors import ConfigError
+from synthgan.io.tables import as_table
 
 __all__ = ["privacy_report", "render_privacy"]
-
-
-def _read(table: Any, what: str) -> pd.DataFrame:
-    if isinstance(table, pd.DataFrame):
-        return table
-    if not isinstance(table, (str, os.PathLike)):
-        raise ConfigError(f"{what} must be a DataFrame or a table file path, got {type(table).__name__}")
-    from synthgan.io.tables import read_table
-
-    return read_table(table)
 
 
 def render_privacy(result: dict[str, Any], *, title: str = "synthgan privacy report") -> str:
@@ -56,7 +45,7 @@ def privacy_report(train: Any, synthetic: Any, holdout: Any, *, secret: str | li
             check_output_path(path, what=what)
     if holdout is None:
         raise ConfigError("privacy needs --holdout: real rows the generator never saw, the control of every attack")
-    frames = {name: _read(t, name) for name, t in (("train", train), ("synthetic", synthetic), ("holdout", holdout))}
+    frames = {name: as_table(t, name) for name, t in (("train", train), ("synthetic", synthetic), ("holdout", holdout))}
     secrets = [secret] if isinstance(secret, str) else list(secret or [])
     attacks = privacy_attacks(frames["train"], frames["synthetic"], frames["holdout"], secret=secrets,
                               n_attacks=n_attacks, seed=seed)
