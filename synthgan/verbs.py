@@ -497,7 +497,8 @@ def report(model: ModelLike, *, data: TableLike, output: str | os.PathLike, hold
     if json_path is not None:
         result.to_json(json_path)
     title = title or _title("synthgan report", model, data, "on") or "synthgan report"
-    write_report(result, output, real=real_df, synthetic=synth_df, history=getattr(syn, "history_", None), title=title)
+    write_report(result, output, real=real_df, synthetic=synth_df, history=getattr(syn, "history_", None), title=title,
+                 privacy=getattr(syn, "privacy_", None))
     return result
 
 

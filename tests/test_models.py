@@ -18,7 +18,7 @@ import torch
 from synthgan.tabular.layout import Layout, Span
 from synthgan.errors import ConditionError, ConfigError, DataValidationError, NotFittedError
 from synthgan.core.registry import available_models, create_model, get_model_class
-from synthgan.tabular.models._synthetic import synthetic_encoded, synthetic_ordinal
+from synthgan.tabular.models._synthetic import synthetic_binned, synthetic_encoded, synthetic_ordinal
 
 SMALL = {
     "ctgan": dict(epochs=2, batch_size=50, embedding_dim=8, generator_dim=(32,), discriminator_dim=(32,)),
@@ -27,6 +27,7 @@ SMALL = {
     "gan": dict(epochs=2, batch_size=50, embedding_dim=8, generator_dim=(32,), discriminator_dim=(32,), generator_ema=0.9),
     "tvae": dict(epochs=2, batch_size=50, embedding_dim=8, compress_dims=(32,), decompress_dims=(32,)),
     "copula": dict(),
+    "autoregressive": dict(epochs=2, batch_size=50, embedding_dim=8, hidden=16),
 }
 MODELS = available_models("table")
 
@@ -34,6 +35,8 @@ MODELS = available_models("table")
 def data_for(name: str) -> tuple[np.ndarray, Layout]:
     if get_model_class(name).capabilities.encoding == "ordinal":
         return synthetic_ordinal(300, seed=1)
+    if get_model_class(name).capabilities.encoding == "binned":
+        return synthetic_binned(300, seed=1)
     return synthetic_encoded(300, seed=1)
 
 

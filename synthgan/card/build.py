@@ -85,6 +85,19 @@ def _family(result, family: str) -> dict[str, Any]:
     return {"verdict": summary["verdicts"].get(family), "values": values, "not_computed": reasons}
 
 
+def _differential_privacy(privacy: dict[str, Any] | None) -> dict[str, Any]:
+    """The card's DP section: the fit's accountant figures, or a plain "none"."""
+    if not privacy:
+        return {"epsilon": None, "delta": None, "accountant": None, "statement": "none: trained without differential privacy"}
+    from synthgan.dp.describe import privacy_line
+
+    return {"epsilon": privacy["epsilon"], "delta": privacy["delta"], "epsilon_spent": privacy["epsilon_spent"],
+            "accountant": privacy["accountant"], "noise_multiplier": privacy["sgd"]["noise_multiplier"],
+            "steps": privacy["sgd"]["steps_taken"], "sample_rate": privacy["sgd"]["sample_rate"],
+            "max_grad_norm": privacy["sgd"]["max_grad_norm"], "statistics_sigma": privacy["statistics_sigma"],
+            "category_threshold": privacy["category_threshold"], "statement": privacy_line(privacy)}
+
+
 def _limits(card: dict[str, Any], user: list[str]) -> list[str]:
     limits = []
     if card["differential_privacy"]["epsilon"] is None:
@@ -150,8 +163,7 @@ def build_card(syn, data: Any, frame: pd.DataFrame, result, *, synthetic_rows: i
         "source": source_facts(data, frame),
         "schema": _schema(syn),
         "model": _model(syn, __version__),
-        "differential_privacy": {"epsilon": None, "delta": None, "accountant": None,
-                                 "statement": "none: trained without differential privacy"},
+        "differential_privacy": _differential_privacy(getattr(syn, "privacy_", None)),
         "fair_generation": None if fairness is None else fairness.to_state(),
         "evaluation": {"synthetic_rows": int(synthetic_rows), "synthetic_source": synthetic_source,
                        "holdout_given": bool(holdout_given), "target": target, "sensitive": list(sensitive or []),

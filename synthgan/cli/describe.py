@@ -94,8 +94,12 @@ def describe_model_file(path: str | os.PathLike) -> str:
         f"format {manifest.get('format_version')})",
         f"trained on      {trained}",
         f"parameters      {n_weights:,} learned values",
-        "columns:",
     ]
+    if manifest.get("pipeline") == "synthesizer":
+        from synthgan.dp.describe import privacy_line
+
+        lines.append(f"privacy         {privacy_line(manifest.get('privacy')).split(': ', 1)[1]}")
+    lines.append("columns:")
     for column in manifest.get("schema", {}).get("columns", []):
         lines.append(f"  {column.get('name'):<28} {column.get('kind'):<12} {column.get('dtype')}")
     lines.append(f"training history ({len(history)} epochs):")

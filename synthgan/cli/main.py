@@ -102,6 +102,8 @@ def fit(
     pii_locale: Annotated[Optional[str], typer.Option("--pii-locale", help="Faker locale of the fakes (default en_US).")] = None,
     fair_target: Annotated[Optional[str], typer.Option("--fair-target", help="Tables: fair generation. Sampled rows draw this column and --fair-sensitive from the product of their real shares, so the target is independent of the group; the rest of each row is generated for its cell.")] = None,
     fair_sensitive: Annotated[Optional[str], typer.Option("--fair-sensitive", help="Tables: the sensitive column (e.g. sex) the --fair-target must not depend on.")] = None,
+    epsilon: Annotated[Optional[float], typer.Option(help=f"Tables: differential privacy for the whole fit (noisy column statistics + DP-SGD until the budget is spent); models marked DP in `synthgan models`. Needs synthgan[dp].")] = None,
+    delta: Annotated[Optional[float], typer.Option(help="With --epsilon: the DP delta (default 1e-5; keep it well below 1 / rows).")] = None,
     quiet: Quiet = False,
 ) -> None:
     """Fit a model on a table (or, with --time-column, on series) and save it (safetensors + JSON manifest, never pickle)."""
@@ -112,7 +114,8 @@ def fit(
                    patience=patience, max_time=max_time, validation_every=validation_every,
                    checkpoint_every=checkpoint_every, checkpoint=checkpoint)
     series = dict(time_column=time_column, entity=entity, columns=columns, returns=returns)
-    table_only = {"pii": pii, "pii_locale": pii_locale, "fair_target": fair_target, "fair_sensitive": fair_sensitive}
+    table_only = {"pii": pii, "pii_locale": pii_locale, "fair_target": fair_target, "fair_sensitive": fair_sensitive,
+                  "epsilon": epsilon, "delta": delta}
     options.update({k: v for k, v in table_only.items() if v is not None})
     params = _parse_params(param)
     for key in params:
@@ -135,6 +138,10 @@ def fit(
     else:
         typer.echo(f"fitted {syn.model} on {syn.n_rows_fit_:,} rows x {len(syn.schema_.names)} columns in {syn.fit_seconds_:.1f} s "
                    f"({len(syn.history_)} epochs); model saved to {output}")
+        if getattr(syn, "privacy_", None):
+            from synthgan.dp.describe import privacy_line
+
+            typer.echo(privacy_line(syn.privacy_))
     _echo_diagnostics(syn.diagnostics_)
 
 
@@ -255,7 +262,7 @@ def list_models(
         return
     for name in available_models():
         caps = capabilities(name)
-        typer.echo(f"{name:10s} {caps.kind:8s} {caps.summary}")
+        typer.echo(f"{name:14s} {caps.kind:8s} {'DP ' if caps.private else '   '}{caps.summary}")
 
 
 @app.command()

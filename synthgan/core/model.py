@@ -47,6 +47,10 @@ class Capabilities:
         Every softmax span of a sample is an exact one-hot row (decoders may skip the argmax).
     augmentation_arm : bool
         Compared as a generator in ``synthgan experiment augment``.
+    private : tuple of str
+        The networks that see real rows, which DP-SGD trains privately
+        (:class:`synthgan.dp.sgd.DPSGD`); empty when the model cannot be trained with
+        differential privacy.
     """
 
     kind: str
@@ -59,6 +63,7 @@ class Capabilities:
     budget: Budget | None = None
     one_hot_samples: bool = False
     augmentation_arm: bool = False
+    private: tuple[str, ...] = ()
     extras: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -72,7 +77,7 @@ class Capabilities:
         return {"kind": self.kind, "summary": self.summary, "family": self.family, "conditional": self.conditional,
                 "trainable": self.trainable, "devices": list(self.devices), "encoding": self.encoding,
                 "budget": self.budget.to_dict() if self.budget is not None else None,
-                "augmentation_arm": self.augmentation_arm}
+                "augmentation_arm": self.augmentation_arm, "private": bool(self.private)}
 
 
 class BaseModel(ABC):

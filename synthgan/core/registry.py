@@ -23,6 +23,7 @@ _BUILTIN: dict[str, tuple[str, str, str]] = {
     "gan": ("synthgan.tabular.models.gan", "GAN", "table"),
     "tvae": ("synthgan.tabular.models.tvae", "TVAE", "table"),
     "copula": ("synthgan.tabular.models.copula", "GaussianCopula", "table"),
+    "autoregressive": ("synthgan.tabular.models.autoregressive", "Autoregressive", "table"),
     "stationary-bootstrap": ("synthgan.timeseries.models.bootstrap", "StationaryBootstrap", "sequence"),
     "garch-t": ("synthgan.timeseries.models.garch", "GarchT", "sequence"),
     "quant-gan": ("synthgan.timeseries.models.gan", "QuantGAN", "sequence"),

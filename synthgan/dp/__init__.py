@@ -1,7 +1,6 @@
-"""Differential privacy for whole fits: one budget (accounting.py) over released statistics (statistics.py) and DP-SGD.
-
-Work in progress (issue 12): the accounting and the statistics are in place and tested;
-the DP encoder and DP-SGD training behind ``fit(epsilon=...)`` are not wired yet.
+"""Differential privacy for whole table fits: one budget (accounting.py) over released statistics
+(statistics.py) and DP-SGD (sgd.py), put together by table.py behind ``Synthesizer(epsilon=...)``
+and ``synthgan fit --epsilon``; describe.py says what a fit spent.
 """
 
 from synthgan.dp.accounting import PrivacyBudget, gaussian_rdp, to_epsilon

@@ -68,13 +68,13 @@ class PrivacyBudget:
         Total epsilon (> 0).
     delta : float
         Total delta, in (0, 1); use well below 1 / rows.
-    statistics_share : float, default=0.1
+    statistics_share : float, default=0.25
         Share of epsilon the encoder's statistics would spend on their own.
     """
 
     epsilon: float
     delta: float
-    statistics_share: float = 0.1
+    statistics_share: float = 0.25
 
     def check(self) -> "PrivacyBudget":
         """Raise ConfigError naming the first bad value; returns self."""

@@ -6,7 +6,8 @@ Each row adds 1 to one bin of every column's histogram (a category, a numeric bi
 all (:mod:`synthgan.dp.accounting` adds its Renyi-DP curve to DP-SGD's).
 
 * Numbers are counted in a fixed, data-independent grid (:func:`numeric_edges`: 8 bins per
-  decade from 1e-4 to 1e12, both signs, plus zero and the two overflow bins); bins whose
+  decade from 1e-4 to 1e12, both signs, and the two overflow bins), with exact zeros counted
+  on their own (a row adds to the zero count or to one bin, never both); bins whose
   noisy count stays under the category threshold are set to zero (post-processing), and the
   rest give DP quantiles and a DP value range.
 * Categories are data: which ones exist is private. A category is released only when its
@@ -41,17 +42,29 @@ def numeric_edges() -> np.ndarray:
 
 @dataclass
 class ColumnHistogram:
-    """One column's released histogram: ``levels`` (categories) or ``edges`` (numbers), noisy ``counts`` >= 0."""
+    """One column's released histogram: ``levels`` (categories) or the grid's bins (numbers), noisy ``counts`` >= 0.
+
+    Numbers also have ``zero``, the noisy count of exact zeros (0 when under the threshold).
+    """
 
     name: str
     numeric: bool
     counts: np.ndarray
     missing: float
     levels: list = field(default_factory=list)
+    zero: float = 0.0
 
     @property
     def total(self) -> float:
-        return float(self.counts.sum() + self.missing)
+        return float(self.counts.sum() + self.zero + self.missing)
+
+    def bins(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(low, high, count)`` of the numeric bins with a count above zero, in order (overflow bins end at the grid)."""
+        edges = numeric_edges()
+        low, high = edges[:-1].copy(), edges[1:].copy()
+        low[0], high[-1] = edges[1], edges[-2]
+        kept = self.counts > 0
+        return low[kept], high[kept], self.counts[kept]
 
     def missing_share(self) -> float:
         return self.missing / self.total if self.total > 0 else 0.0
@@ -61,7 +74,9 @@ class ColumnHistogram:
         edges = numeric_edges()
         finite = edges.copy()
         finite[0], finite[-1] = edges[1], edges[-2]
-        cdf = np.concatenate([[0.0], np.cumsum(self.counts)])
+        counts = self.counts.copy()
+        counts[np.flatnonzero(edges[:-1] == 0.0)] += self.zero  # zeros sit at the left end of the bin [0, 1e-4)
+        cdf = np.concatenate([[0.0], np.cumsum(counts)])
         if cdf[-1] <= 0:
             return np.zeros_like(np.asarray(q, dtype=np.float64))
         cdf /= cdf[-1]
@@ -69,7 +84,7 @@ class ColumnHistogram:
 
     def to_state(self) -> dict[str, Any]:
         return {"name": self.name, "numeric": self.numeric, "counts": self.counts.round(3).tolist(),
-                "missing": round(self.missing, 3), "levels": list(self.levels)}
+                "missing": round(self.missing, 3), "levels": list(self.levels), "zero": round(self.zero, 3)}
 
 
 @dataclass
@@ -99,12 +114,14 @@ def _categorical(s: pd.Series, sigma: float, threshold: float, rng: np.random.Ge
 def _numeric(s: pd.Series, sigma: float, threshold: float, rng: np.random.Generator) -> ColumnHistogram:
     values = pd.to_numeric(s, errors="coerce").to_numpy(dtype=np.float64)
     present = values[np.isfinite(values)]
+    zeros = present == 0.0
     edges = numeric_edges()
-    counts = np.histogram(np.clip(present, -1e300, 1e300), bins=edges)[0].astype(np.float64)
+    counts = np.histogram(np.clip(present[~zeros], -1e300, 1e300), bins=edges)[0].astype(np.float64)
     noisy = counts + rng.normal(0.0, sigma, len(counts))
     noisy[noisy <= threshold] = 0.0  # post-processing: empty bins stay empty (free of privacy cost)
+    zero = float(zeros.sum()) + rng.normal(0.0, sigma)
     missing = max(0.0, float((~np.isfinite(values)).sum()) + rng.normal(0.0, sigma))
-    return ColumnHistogram(str(s.name), True, noisy, missing)
+    return ColumnHistogram(str(s.name), True, noisy, missing, zero=zero if zero > threshold else 0.0)
 
 
 def release_histograms(frame: pd.DataFrame, numeric: dict[str, bool], budget: PrivacyBudget,

@@ -202,7 +202,7 @@ SPAN = {
     "role": Choice("value", "component", "category", "ordinal"),
     "n_categories?": int,
 }
-LAYOUT = {"spans": ListOf(SPAN), "condition_spans": ListOf(int), "encoding?": Choice("mode_specific", "ordinal")}
+LAYOUT = {"spans": ListOf(SPAN), "condition_spans": ListOf(int), "encoding?": Choice("mode_specific", "ordinal", "binned")}
 
 #: a table schema (:class:`synthgan.tabular.schema.Schema`); its own checks follow in ``Schema.from_dict``
 SCHEMA = {"columns": ListOf({"name": str, "kind": str, "dtype?": str})}
@@ -243,8 +243,14 @@ SYNTHESIZER = {
             "pii_locale?": str,
             "fair_target?": Opt(str),
             "fair_sensitive?": Opt(str),
+            "epsilon?": Opt(float),
+            "delta?": Opt(float),
         },
     },
+    "privacy?": Opt({"epsilon": float, "delta": float, "epsilon_spent": float, "accountant": str,
+                     "statistics_share": float, "statistics_sigma": float, "category_threshold": float,
+                     "sgd": {"sample_rate": float, "steps": int, "noise_multiplier": float, "max_grad_norm": float,
+                             "expected_batch": int, "steps_taken": int}}),
     "fairness?": Opt({"target": str, "sensitive": str, "target_levels": ListOf(JSON_SCALAR),
                       "sensitive_levels": ListOf(JSON_SCALAR), "target_p": ListOf(float), "sensitive_p": ListOf(float)}),
 }

@@ -110,7 +110,8 @@ def _simple(m: dict[str, Any], family: str) -> dict[str, Any]:
 
 
 def render_report(result: EvaluationResult, *, real: pd.DataFrame, synthetic: pd.DataFrame,
-                  history: list[dict[str, Any]] | None = None, title: str = "synthgan evaluation report") -> str:
+                  history: list[dict[str, Any]] | None = None, title: str = "synthgan evaluation report",
+                  privacy: dict[str, Any] | None = None) -> str:
     """The report's HTML text (see :func:`write_report`)."""
     m = result.metrics
     detection = _simple(m, "detection")
@@ -128,14 +129,22 @@ def render_report(result: EvaluationResult, *, real: pd.DataFrame, synthetic: pd
         "summary": result.summary(), "meta": result.meta, "fidelity": _fidelity(m, result, real, synthetic),
         "detection": detection, "diversity": diversity, "privacy": _privacy(m), "utility": _utility(m),
         "fairness": _fairness(m), "loss_plot": plots.loss_curves(history) if history else None, "fmt": _fmt,
+        "dp_rows": None if privacy is None else _dp_rows(privacy),
     }
     source = resources.files("synthgan.reports").joinpath("templates/report.html.j2").read_text(encoding="utf-8")
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     return env.from_string(source).render(**context)
 
 
+def _dp_rows(privacy: dict[str, Any]) -> list[tuple[str, str]]:
+    from synthgan.dp.describe import privacy_rows  # numpy-only; imported here to keep reports below the pipelines
+
+    return privacy_rows(privacy)
+
+
 def write_report(result: EvaluationResult, path: str | os.PathLike, *, real: pd.DataFrame, synthetic: pd.DataFrame,
-                 history: list[dict[str, Any]] | None = None, title: str = "synthgan evaluation report") -> Path:
+                 history: list[dict[str, Any]] | None = None, title: str = "synthgan evaluation report",
+                 privacy: dict[str, Any] | None = None) -> Path:
     """Write one self-contained HTML report (atomically: temp file in the same folder, then rename).
 
     Parameters
@@ -150,6 +159,8 @@ def write_report(result: EvaluationResult, path: str | os.PathLike, *, real: pd.
         Per-epoch training logs (``Synthesizer.history_``) for the loss-curve section.
     title : str, default="synthgan evaluation report"
         Page title and heading.
+    privacy : dict, optional
+        The model's differential privacy (``Synthesizer.privacy_``), shown under Privacy.
 
     Returns
     -------
@@ -158,7 +169,7 @@ def write_report(result: EvaluationResult, path: str | os.PathLike, *, real: pd.
     """
     from synthgan.io.atomic import atomic_path
 
-    html = render_report(result, real=real, synthetic=synthetic, history=history, title=title)
+    html = render_report(result, real=real, synthetic=synthetic, history=history, title=title, privacy=privacy)
     with atomic_path(path, what="HTML report") as tmp:
         Path(tmp).write_text(html, encoding="utf-8")
     return Path(path)

@@ -42,6 +42,8 @@ TRANSFORMER_STATES: dict[str, tuple[Any, dict[str, Any]]] = {
     "one_hot": (_LEVELS, {"bucket_p": Array("f", 1)}),
     "ordinal_categories": (_LEVELS, {"bucket_p": Array("f", 1)}),
     "ordinal_numeric": ({"format": _FORMAT, "has_missing": bool, "scaling?": _SCALING}, {}),
+    "binned_numeric": ({"format": _FORMAT, "has_missing": bool, "max_bins": int, "sub_bins": int, "point_share": float},
+                       {name: Array("f", 1) for name in ("points", "low", "high")}),
 }
 STATE = {
     "format": str,

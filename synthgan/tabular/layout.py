@@ -5,7 +5,7 @@ more contiguous *spans* of that matrix; a model only needs the spans to know whi
 activation to apply where, which spans are discrete (Gumbel-softmax, cross-entropy)
 and which categorical spans the conditional vector is built from.
 
-Two encodings exist:
+Three encodings exist:
 
 ``"mode_specific"`` (neural models)
     * continuous, integer and datetime columns: a ``"value"`` span of width 1
@@ -21,6 +21,12 @@ Two encodings exist:
       activation ``"identity"``: the numeric value (NaN if missing) for numeric
       columns, the category code (NaN if missing) for categorical ones; its
       ``n_categories`` is > 0 exactly for categorical columns.
+``"binned"`` (the autoregressive model; every span a softmax)
+    * continuous, integer and datetime columns: a ``"component"`` span of bins (exact
+      points, intervals, then "missing") and, when there are intervals, a ``"component"``
+      span of positions inside the bin (see :mod:`synthgan.tabular.transforms.binned`);
+    * categorical and boolean columns (and integers with few levels): one ``"category"``
+      span, as in ``"mode_specific"``.
 """
 
 from __future__ import annotations
@@ -64,7 +70,7 @@ class Layout:
 
     spans: tuple[Span, ...]
     condition_spans: tuple[int, ...] = field(default_factory=tuple)
-    encoding: Literal["mode_specific", "ordinal"] = "mode_specific"
+    encoding: Literal["mode_specific", "ordinal", "binned"] = "mode_specific"
 
     @property
     def width(self) -> int:

@@ -23,7 +23,7 @@ def build_layout(transformers: dict[str, ColumnTransformer], encoding: str) -> L
     ----------
     transformers : dict of str to ColumnTransformer
         Fitted transformers by column, in encoding order.
-    encoding : {"mode_specific", "ordinal"}
+    encoding : {"mode_specific", "ordinal", "binned"}
 
     Returns
     -------

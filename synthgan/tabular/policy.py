@@ -1,17 +1,17 @@
 """Which transformer each column gets, from its schema kind, its data and the encoder's options.
 
-========================  ========================  =========================
-column                    ``"mode_specific"``       ``"ordinal"``
-========================  ========================  =========================
-id                        regenerated, no span      regenerated, no span
-pii (fake / consistent)   fakes, no span / codes    fakes, no span / codes
-one value / all missing   constant, no span         constant, no span
-derived (dependency)      re-derived, no span       re-derived, no span
-categorical, boolean      one-hot ``category``      level code ``ordinal``
-integer, <= 30 levels     one-hot ``category``      number ``ordinal``
-continuous, integer,      ``value`` + ``component`` number ``ordinal``
-datetime
-========================  ========================  =========================
+========================  ========================  =========================  ==========================
+column                    ``"mode_specific"``       ``"ordinal"``              ``"binned"``
+========================  ========================  =========================  ==========================
+id                        regenerated, no span      regenerated, no span       regenerated, no span
+pii (fake / consistent)   fakes, no span / codes    fakes, no span / codes     fakes, no span / codes
+one value / all missing   constant, no span         constant, no span          constant, no span
+derived (dependency)      re-derived, no span       re-derived, no span        re-derived, no span
+categorical, boolean      one-hot ``category``      level code ``ordinal``     one-hot ``category``
+integer, <= 30 levels     one-hot ``category``      number ``ordinal``         one-hot ``category``
+continuous, integer,      ``value`` + ``component`` number ``ordinal``         bin + position (two
+datetime                                                                       softmax ``component``)
+========================  ========================  =========================  ==========================
 
 Derived columns (see :mod:`synthgan.tabular.relations`) get no transformer at all;
 the encoder asks this policy only for the others. The thresholds are the
@@ -30,6 +30,7 @@ import pandas as pd
 from synthgan.errors import ConfigError
 from synthgan.tabular.schema import ColumnSchema, Schema
 from synthgan.tabular.transforms.base import ColumnTransformer
+from synthgan.tabular.transforms.binned import BinnedNumeric
 from synthgan.tabular.transforms.constant import ConstantColumn
 from synthgan.tabular.transforms.identifier import IdentifierGenerator
 from synthgan.tabular.transforms.mode_specific import ModeSpecificNormalizer
@@ -37,7 +38,7 @@ from synthgan.tabular.transforms.onehot import OneHotEncoder
 from synthgan.tabular.transforms.ordinal import OrdinalCategories, OrdinalNumeric
 from synthgan.tabular.transforms.pii import ConsistentIdentifiers, FakeIdentifiers
 
-ENCODINGS = ("mode_specific", "ordinal")
+ENCODINGS = ("mode_specific", "ordinal", "binned")
 PII_MODES = ("fake", "consistent")  # see synthgan.tabular.transforms.pii
 _LEVELED_KINDS = ("categorical", "boolean")
 
@@ -142,7 +143,7 @@ class TransformerPolicy:
             return IdentifierGenerator(col)
         if col.kind == "pii":
             if self.pii == "consistent":
-                if self.encoding != "mode_specific":
+                if self.encoding == "ordinal":
                     raise ConfigError(f"pii='consistent' learns who recurs in '{col.name}' as a category, which this model's "
                                       "ordinal encoding cannot; use pii='fake' or a neural model such as ctgan")
                 return ConsistentIdentifiers(col, locale=self.pii_locale, max_categories=self.max_categories)
@@ -153,6 +154,8 @@ class TransformerPolicy:
             return OrdinalCategories(col, **levels) if col.kind in _LEVELED_KINDS else OrdinalNumeric(col)
         if discrete or col.kind in _LEVELED_KINDS:
             return OneHotEncoder(col, **levels)
+        if self.encoding == "binned":
+            return BinnedNumeric(col)
         return ModeSpecificNormalizer(
             col,
             max_modes=self.max_modes,

@@ -141,6 +141,13 @@ class Synthesizer:
         cell from the product of the real marginals, so the target is independent of the
         sensitive column while both keep their real shares; the rest of each row is
         the model's own joint draws that fall in its cell (see :mod:`synthgan.tabular.fairness`).
+    epsilon, delta : float, optional
+        Differential privacy for the whole fit (see :mod:`synthgan.dp.table`): the
+        model must be able to train privately (``autoregressive``); ``delta``
+        defaults to 1e-5. The encoder is built from one noisy release of the columns'
+        histograms and the network trains under DP-SGD until the budget is spent;
+        ``privacy_`` then holds the accountant's figures. Dependencies, rules, fair
+        cells, calibration, early stopping and checkpoints are refused or left out.
     patience : int, optional
         Early stopping: stop after this many validation scores in a row without
         improvement. Setting ``patience``, ``max_time`` or ``validation_every`` holds
@@ -168,6 +175,10 @@ class Synthesizer:
         The rules kept in sampled rows (``rules_.rules``) and how to repair them.
     fairness_ : FairCells or None
         With ``fair_target``: the two columns' real marginals that sampling follows.
+    privacy_ : dict or None
+        With ``epsilon``: ``epsilon``, ``delta``, ``epsilon_spent`` (the RDP accountant's
+        figure for the statistics and the DP-SGD steps taken), the statistics' noise and
+        category threshold, and the DP-SGD plan (``sgd``); None without DP.
     calibration_ : ValueCalibration or None
         For neural models: how each numeric mode's generated values map onto the real
         ones (:mod:`synthgan.tabular.transforms.calibration`), applied to every sample.
@@ -204,6 +215,8 @@ class Synthesizer:
         pii_locale: str = "en_US",
         fair_target: str | None = None,
         fair_sensitive: str | None = None,
+        epsilon: float | None = None,
+        delta: float | None = None,
         patience: int | None = None,
         max_time: float | None = None,
         validation_every: int | None = None,
@@ -224,6 +237,8 @@ class Synthesizer:
         self.pii_locale = pii_locale
         self.fair_target = fair_target
         self.fair_sensitive = fair_sensitive
+        self.epsilon = epsilon
+        self.delta = delta
         self.patience = patience
         self.max_time = max_time
         self.validation_every = validation_every
@@ -270,6 +285,8 @@ class Synthesizer:
         """
         if not isinstance(data, pd.DataFrame):
             raise ConfigError(f"data must be a pandas DataFrame, got {type(data).__name__}; read files with synthgan.io.tables.read_table")
+        if self.epsilon is not None or self.delta is not None:
+            return self._fit_private(data, callbacks, resume, distributed)
         model_cls, options, seed = self._begin_fit(resume)
         if distributed:
             _check_distributed(self.model, model_cls.capabilities.trainable, options, resume)
@@ -300,6 +317,16 @@ class Synthesizer:
         self.calibration_ = _calibrate(encoder, encoded, model, seed)
         return self._end_fit(seed, encoder, rules, model, plan, len(data), preprocess_seconds, started)._with_fairness(fairness)
 
+    def _fit_private(self, data: pd.DataFrame, callbacks: list | None, resume: bool, distributed: bool) -> "Synthesizer":
+        from synthgan.dp.table import fit_private
+
+        if self.epsilon is None:
+            raise ConfigError("delta was given without epsilon: a DP fit needs both (e.g. epsilon=1.0, delta=1e-5)")
+        if resume or distributed:
+            raise ConfigError("a DP fit runs in one process from the start: drop resume/distributed (torchrun)")
+        get_model_class(self.model)  # an unknown name fails first
+        return fit_private(self, data, callbacks=callbacks)
+
     def fit_stream(self, path: str | os.PathLike, *, callbacks: list | None = None,
                    reservoir_rows: int = RESERVOIR_ROWS, chunk_rows: int = CHUNK_ROWS) -> "Synthesizer":
         """Learn a Parquet file or folder larger than memory, in memory independent of its rows.
@@ -314,6 +341,8 @@ class Synthesizer:
         from synthgan.io.parquet_stream import ParquetSource
         from synthgan.tabular.fitting.stream import check_stream_options, streamed_table
 
+        if self.epsilon is not None or self.delta is not None:
+            raise ConfigError("a DP fit reads the table in memory (its statistics and DP-SGD need every row once): drop stream")
         model_cls, options, seed = self._begin_fit(False)
         check_stream_options(self.model, options)
         started = time.perf_counter()
@@ -369,6 +398,8 @@ class Synthesizer:
 
     def _end_fit(self, seed: int, encoder: TableEncoder, rules: RuleSet, model: Any, plan: Any, n_rows: int,
                  preprocess_seconds: float, started: float) -> "Synthesizer":
+        if self.epsilon is None:
+            self.privacy_ = None
         self.seed_ = seed
         self.schema_ = replace(encoder.schema_, rules=rules.rules)  # completed: dtypes and formats a hand-written JSON may omit
         self.rules_ = rules
@@ -492,6 +523,7 @@ class Synthesizer:
             "rules": self.rules_.to_state(),
             "fairness": None if getattr(self, "fairness_", None) is None else self.fairness_.to_state(),
             "diagnostics": getattr(self, "diagnostics_", {}),
+            "privacy": getattr(self, "privacy_", None),
             "seed": self.seed_,
             "fit": {
                 "rows": self.n_rows_fit_,
@@ -499,7 +531,7 @@ class Synthesizer:
                 "preprocess_seconds": round(self.preprocess_seconds_, 3),
                 "params": {"seed": self.seed, "epochs": self.epochs, "batch_size": self.batch_size, "device": self.device,
                            "pii": self.pii, "pii_locale": self.pii_locale, "fair_target": self.fair_target,
-                           "fair_sensitive": self.fair_sensitive,
+                           "fair_sensitive": self.fair_sensitive, "epsilon": self.epsilon, "delta": self.delta,
                            "model_params": self.model_params, "encoder_params": self.encoder_params},
             },
         }
@@ -536,7 +568,8 @@ class Synthesizer:
             syn = cls(manifest["model"], epochs=params["epochs"], batch_size=params["batch_size"], seed=seed,
                       device=params["device"], encoder_params=params["encoder_params"], pii=params.get("pii", "fake"),
                       pii_locale=params.get("pii_locale", "en_US"), fair_target=params.get("fair_target"),
-                      fair_sensitive=params.get("fair_sensitive"), **params["model_params"])
+                      fair_sensitive=params.get("fair_sensitive"), epsilon=params.get("epsilon"), delta=params.get("delta"),
+                      **params["model_params"])
             encoder_arrays = {k[8:]: v for k, v in arrays.items() if k.startswith("encoder/")}
             syn.schema_ = Schema.from_dict(manifest["schema"])
             syn.encoder_ = TableEncoder.from_state(manifest["encoder"], encoder_arrays)
@@ -547,6 +580,7 @@ class Synthesizer:
             syn.fairness_ = FairCells.from_state(manifest["fairness"]) if manifest.get("fairness") else None
             syn.history_ = list(manifest["history"])
             syn.diagnostics_ = dict(manifest.get("diagnostics", {}))
+            syn.privacy_ = manifest.get("privacy")
             syn.n_rows_fit_ = int(fit["rows"])
             syn.fit_seconds_ = float(fit["seconds"])
             syn.preprocess_seconds_ = float(fit.get("preprocess_seconds", 0.0))
@@ -572,7 +606,7 @@ class Synthesizer:
                 "device": self.device, "verbose": self.verbose, "schema": self.schema,
                 "encoder_params": self.encoder_params, "rules": self.rules, "pii": self.pii,
                 "pii_locale": self.pii_locale, "fair_target": self.fair_target, "fair_sensitive": self.fair_sensitive,
-                "patience": self.patience, "max_time": self.max_time,
+                "epsilon": self.epsilon, "delta": self.delta, "patience": self.patience, "max_time": self.max_time,
                 "validation_every": self.validation_every, "checkpoint_every": self.checkpoint_every,
                 "checkpoint": self.checkpoint, **self.model_params}
 

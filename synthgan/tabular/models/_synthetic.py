@@ -61,3 +61,22 @@ def synthetic_ordinal(n_rows: int = 600, *, seed: int = 0, missing: float = 0.1)
     names = ["x0", "x1", "c0", "c1", "const"]
     spans = tuple(Span(name, i, i + 1, "identity", "ordinal", cats.get(name, 0)) for i, name in enumerate(names))
     return data, Layout(spans, (), "ordinal")
+
+
+def synthetic_binned(n_rows: int = 600, *, seed: int = 0, n_bins: int = 5, sub_bins: int = 4,
+                     category_widths: tuple[int, ...] = (3, 4)) -> tuple[np.ndarray, Layout]:
+    """A ``"binned"`` matrix (every span a softmax): a number as bin + position, then categories, all following a cluster."""
+    rng = np.random.default_rng(seed)
+    cluster = rng.integers(0, max(category_widths + (n_bins,)), n_rows)
+    bins = np.clip(cluster % n_bins + rng.integers(-1, 2, n_rows) * (rng.random(n_rows) < 0.1), 0, n_bins - 1)
+    position = rng.integers(0, sub_bins, n_rows)
+    spans = [Span("num0", 0, n_bins, "softmax", "component", n_bins),
+             Span("num0", n_bins, n_bins + sub_bins, "softmax", "component", sub_bins)]
+    blocks, start, condition = [np.eye(n_bins)[bins], np.eye(sub_bins)[position]], n_bins + sub_bins, []
+    for i, width in enumerate(category_widths):
+        code = np.where(rng.random(n_rows) < 0.1, rng.integers(0, width, n_rows), cluster % width)
+        condition.append(len(spans))
+        spans.append(Span(f"cat{i}", start, start + width, "softmax", "category", width))
+        blocks.append(np.eye(width)[code])
+        start += width
+    return np.concatenate(blocks, axis=1).astype(np.float32), Layout(tuple(spans), tuple(condition), "binned")

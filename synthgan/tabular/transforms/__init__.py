@@ -1,6 +1,7 @@
 """Reversible per-column transformers, one idea per module, and their registry by saved name."""
 
 from synthgan.tabular.transforms.base import ColumnTransformer, SpanShape
+from synthgan.tabular.transforms.binned import BinnedNumeric
 from synthgan.tabular.transforms.constant import ConstantColumn
 from synthgan.tabular.transforms.identifier import IdentifierGenerator
 from synthgan.tabular.transforms.mode_specific import ModeSpecificNormalizer
@@ -11,11 +12,12 @@ from synthgan.tabular.transforms.pii import ConsistentIdentifiers, FakeIdentifie
 TRANSFORMERS: dict[str, type[ColumnTransformer]] = {
     cls.name: cls
     for cls in (ConstantColumn, IdentifierGenerator, ModeSpecificNormalizer, OneHotEncoder, OrdinalCategories, OrdinalNumeric,
-                FakeIdentifiers, ConsistentIdentifiers)
+                FakeIdentifiers, ConsistentIdentifiers, BinnedNumeric)
 }
 
 __all__ = [
     "TRANSFORMERS",
+    "BinnedNumeric",
     "ColumnTransformer",
     "SpanShape",
     "ConstantColumn",
