@@ -74,3 +74,17 @@ def test_the_grid_does_not_depend_on_the_data():
     assert np.array_equal(edges, numeric_edges())
     assert edges[0] == -np.inf and edges[-1] == np.inf and 0.0 in edges
     assert np.all(np.diff(edges[1:-1]) > 0)
+
+
+def test_thin_numeric_bins_and_missing_cells_survive_where_categories_would_not():
+    rng = np.random.default_rng(0)
+    flag = (rng.random(3500) < 0.05).astype(np.int64)  # about 175 ones, like stroke's target
+    bmi = rng.normal(28, 6, 3500).round(1)
+    bmi[rng.random(3500) < 0.04] = np.nan
+    frame = pd.DataFrame({"flag": flag, "bmi": bmi, "c": ["x"] * 3500})
+    release = release_histograms(frame, {"flag": True, "bmi": True, "c": False}, PrivacyBudget(1.0, 1e-5),
+                                 np.random.default_rng(3))
+    low, high, _ = release.columns["flag"].bins()
+    assert np.any((low <= 1.0) & (1.0 < high)) and release.columns["flag"].zero > 0
+    assert 3 * release.sigma < release.threshold / 1.5  # the bar numbers clear is far below the categories'
+    assert release.columns["bmi"].missing > 3 * release.sigma

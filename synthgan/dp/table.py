@@ -36,7 +36,7 @@ from synthgan._random import child_seed, numpy_rng
 from synthgan.core.registry import get_model_class
 from synthgan.dp.accounting import PrivacyBudget
 from synthgan.dp.sgd import DPSGD, SGDPlan
-from synthgan.dp.statistics import HistogramRelease, release_histograms
+from synthgan.dp.statistics import NUMERIC_BAR, HistogramRelease, release_histograms
 from synthgan.errors import ConfigError
 from synthgan.tabular.encoder import TableEncoder
 from synthgan.tabular.encoder_state import EncoderParts
@@ -91,7 +91,7 @@ def private_encoder(schema: Schema, release: HistogramRelease, seed: int) -> Tab
     transformers = {}
     for col in schema:
         histogram = release.columns[col.name]
-        has_missing = histogram.missing > release.threshold
+        has_missing = histogram.missing > NUMERIC_BAR * release.sigma  # a public slot: post-processing, as numeric bins
         if col.kind in _NUMERIC_KINDS:
             transformers[col.name] = BinnedNumeric.from_release(col, histogram, has_missing)
         else:
