@@ -96,9 +96,9 @@ def describe_model_file(path: str | os.PathLike) -> str:
         f"parameters      {n_weights:,} learned values",
     ]
     if manifest.get("pipeline") == "synthesizer":
-        from synthgan.dp.describe import privacy_line
+        from synthgan.dp.describe import privacy_summary
 
-        lines.append(f"privacy         {privacy_line(manifest.get('privacy')).split(': ', 1)[1]}")
+        lines.append(f"privacy         {privacy_summary(manifest.get('privacy'))}")
     lines.append("columns:")
     for column in manifest.get("schema", {}).get("columns", []):
         lines.append(f"  {column.get('name'):<28} {column.get('kind'):<12} {column.get('dtype')}")

@@ -6,11 +6,16 @@ from typing import Any
 
 
 def privacy_line(privacy: dict[str, Any] | None) -> str:
-    """``"differential privacy: epsilon 1 (spent 0.998), delta 1e-05; ..."``, or ``"none"``."""
+    """``"differential privacy: epsilon 1 (spent 0.998), delta 1e-05; ..."``, or ``"differential privacy: none"``."""
+    return f"differential privacy: {privacy_summary(privacy)}"
+
+
+def privacy_summary(privacy: dict[str, Any] | None) -> str:
+    """``"epsilon 1 (spent 0.998), delta 1e-05; ..."``, or ``"none"``."""
     if not privacy:
-        return "differential privacy: none"
+        return "none"
     sgd = privacy["sgd"]
-    return (f"differential privacy: epsilon {privacy['epsilon']:g} (spent {privacy['epsilon_spent']:.3f}), "
+    return (f"epsilon {privacy['epsilon']:g} (spent {privacy['epsilon_spent']:.3f}), "
             f"delta {privacy['delta']:g}; {sgd['steps_taken']} DP-SGD steps at noise {sgd['noise_multiplier']:.2f}, "
             f"sampling rate {sgd['sample_rate']:.4f}, clip {sgd['max_grad_norm']:g}; statistics noise "
             f"{privacy['statistics_sigma']:.1f} ({privacy['statistics_share']:.0%} of epsilon), categories under "

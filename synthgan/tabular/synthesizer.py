@@ -324,7 +324,6 @@ class Synthesizer:
             raise ConfigError("delta was given without epsilon: a DP fit needs both (e.g. epsilon=1.0, delta=1e-5)")
         if resume or distributed:
             raise ConfigError("a DP fit runs in one process from the start: drop resume/distributed (torchrun)")
-        get_model_class(self.model)  # an unknown name fails first
         return fit_private(self, data, callbacks=callbacks)
 
     def fit_stream(self, path: str | os.PathLike, *, callbacks: list | None = None,

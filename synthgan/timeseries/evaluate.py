@@ -35,7 +35,7 @@ import pandas as pd
 from synthgan.errors import ConfigError, DataValidationError, DataWarning
 from synthgan.timeseries.evaluation.discriminative import CLASSIFIERS
 from synthgan.timeseries.returns import RETURN_KINDS, returns_within
-from synthgan.timeseries.run import as_frame
+from synthgan.io.tables import as_table
 from synthgan.timeseries.sequences import SequenceFrame, SequenceSpec, _missing_column, read_sequences
 
 __all__ = ["PATH_COLUMN", "evaluate_series", "headline"]
@@ -277,8 +277,8 @@ def evaluate_series(real: Any, synthetic: Any, *, time_column: str, entity: str 
         if path is not None:
             check_output_path(path, what=what)
     started = time.perf_counter()
-    real_df, synth_df = as_frame(real, "real"), as_frame(synthetic, "synthetic")
-    held_df = as_frame(holdout, "holdout") if holdout is not None else None
+    real_df, synth_df = as_table(real, "real"), as_table(synthetic, "synthetic")
+    held_df = as_table(holdout, "holdout") if holdout is not None else None
     cols = _value_columns(real_df, time_column, entity, columns, kind)
     path_column = _path_column(synth_df, entity, list(real_df.columns))
     _check_synthetic(synth_df, [time_column] + cols, entity, path_column, kind)

@@ -5,8 +5,7 @@
 that only concern series live here too. Like every verb, these check options and output
 paths before reading a table or training anything, so bad input writes nothing.
 
-:func:`as_frame` (a DataFrame or a table file in, a checked DataFrame out) is shared with
-:mod:`synthgan.timeseries.evaluate`.
+Tables in memory or in files are read with :func:`synthgan.io.tables.as_table`, as every verb does.
 """
 
 from __future__ import annotations
@@ -15,35 +14,17 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from synthgan.errors import ConfigError
+from synthgan.io.tables import as_table
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from synthgan.timeseries.synthesizer import SeriesSynthesizer
 
-__all__ = ["as_frame", "check_sequence_model", "fit_series", "refuse_series_options", "sample_paths"]
+__all__ = ["check_sequence_model", "fit_series", "refuse_series_options", "sample_paths"]
 
 #: table-fit options a series fit refuses (for now)
 NOT_FOR_SERIES = ("schema", "patience", "validation_every", "checkpoint_every", "checkpoint")
-
-
-def as_frame(data: Any, what: str) -> pd.DataFrame:
-    """A DataFrame (cells checked as :func:`~synthgan.io.tables.read_table` checks a file's) or a table file, read.
-
-    ``what`` names the table in messages (``"data"``, ``"real"``, ``"synthetic"``, ...).
-    """
-    import pandas as pd
-
-    if isinstance(data, pd.DataFrame):
-        from synthgan.tabular.validate import check_cells
-
-        check_cells(data, where="" if what == "data" else f" in the {what} table")
-        return data
-    if isinstance(data, (str, os.PathLike)):
-        from synthgan.io.tables import read_table
-
-        return read_table(data)
-    raise ConfigError(f"{what} must be a pandas DataFrame or a table file path, got {type(data).__name__}")
 
 
 def refuse_series_options(*, entity: Any = None, columns: Any = None, returns: Any = None) -> None:
@@ -107,7 +88,7 @@ def fit_series(data: Any, *, model: str | None = None, output: str | os.PathLike
     check_sequence_model(model)
     if output is not None:
         check_output_path(output, what="model file")
-    syn = SeriesSynthesizer(model, **options).fit(as_frame(data, "data"), callbacks=callbacks)
+    syn = SeriesSynthesizer(model, **options).fit(as_table(data, "data"), callbacks=callbacks)
     if output is not None:
         syn.save(output)
     return syn

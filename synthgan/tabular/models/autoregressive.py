@@ -172,10 +172,5 @@ class Autoregressive(TableNeuralModel):
 
         return step, ["loss"]
 
-    def log_likelihood(self, x: torch.Tensor) -> torch.Tensor:
-        """Log-likelihood of each encoded row (nats), shape ``(rows,)``."""
-        with torch.no_grad():
-            return -self.networks_["network"](torch.as_tensor(x, device=self._device))
-
     def _generate(self, n: int, gen: torch.Generator, condition: Any) -> torch.Tensor:
         return self.networks_["network"].generate(n, gen, self._device)
