@@ -55,6 +55,7 @@ CHECKS: tuple[tuple[str, str, str, str, float, str], ...] = (
     ("synthgan-ctgan", "sdv-ctgan", "column_pair_trends", ">=peer", 0.0, "default ctgan trends >= SDV CTGAN's"),
     ("synthgan-ctgan", "sdv-ctgan", "detection_auc", "<=peer", 0.0, "default ctgan detection AUC <= SDV CTGAN's"),
     *_argn_claims("synthgan-ctgan", ""),
+    *_argn_claims("synthgan-autoregressive", "autoregressive: "),
     *_argn_claims("synthgan-tvae", "tvae: "),  # synthgan's closest model to TabularARGN on Adult
 )
 

@@ -79,6 +79,11 @@ def fit_tvae_default(train: pd.DataFrame, seed: int, epochs_scale: float, smoke:
     return _fit("tvae", train, seed, _epochs(None, epochs_scale, smoke))
 
 
+def fit_autoregressive_default(train: pd.DataFrame, seed: int, epochs_scale: float, smoke: bool, workdir: Path) -> FittedModel:
+    """synthgan's autoregressive model over binned columns, with its defaults."""
+    return _fit("autoregressive", train, seed, _epochs(None, epochs_scale, smoke))
+
+
 def fit_copula(train: pd.DataFrame, seed: int, epochs_scale: float, smoke: bool, workdir: Path) -> FittedModel:
     # One pass over the data, not epochs: reported like SDV's copula, without a per-epoch figure.
     return replace(_fit("copula", train, seed, None), epochs=None, seconds_per_epoch=None)
@@ -88,5 +93,6 @@ SYNTHGAN_MODELS: dict[str, Callable[[pd.DataFrame, int, float, bool, Path], Fitt
     "synthgan-ctgan-sdvarch": fit_ctgan_sdv_architecture,
     "synthgan-ctgan": fit_ctgan_default,
     "synthgan-tvae": fit_tvae_default,
+    "synthgan-autoregressive": fit_autoregressive_default,
     "synthgan-copula": fit_copula,
 }

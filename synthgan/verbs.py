@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
+from synthgan.tabular import DEFAULT_TABLE_MODEL
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -146,7 +148,7 @@ def fit(data: TableLike, *, model: str | None = None, output: str | os.PathLike 
         ImageSet or array) learns images instead (:func:`synthgan.images.run.fit_images`).
     model : str, optional
         A registered table model (:func:`synthgan.core.registry.available_models`; default
-        ``"ctgan"``), or with ``time_column`` a sequence model (default
+        :data:`synthgan.tabular.DEFAULT_TABLE_MODEL`), or with ``time_column`` a sequence model (default
         :data:`~synthgan.timeseries.synthesizer.DEFAULT_SEQUENCE_MODEL`).
     output : str or PathLike, optional
         Model file to write (checked before the table is read).
@@ -198,7 +200,7 @@ def fit(data: TableLike, *, model: str | None = None, output: str | os.PathLike 
                               distributed=distributed, time_column=time_column, entity=entity, columns=columns,
                               returns=returns, **options)
     run.refuse_series_options(entity=entity, columns=columns, returns=returns)
-    model = "ctgan" if model is None else model
+    model = DEFAULT_TABLE_MODEL if model is None else model
     _check_table_model(model)  # unknown names fail before any reading or training
     _check_outputs((output, "model file"))
     if stream:
@@ -503,7 +505,7 @@ def report(model: ModelLike, *, data: TableLike, output: str | os.PathLike, hold
 
 
 def augment(data: TableLike, *, target: str | None = None, ratio: float | None = None, add: list | None = None,
-            model: str = "ctgan", from_model: ModelLike | None = None, output: str | os.PathLike | None = None,
+            model: str = DEFAULT_TABLE_MODEL, from_model: ModelLike | None = None, output: str | os.PathLike | None = None,
             origin_column: str | None = None, epochs: int | None = None, batch_size: int | None = None,
             seed: int | None = 0, verbose: bool = False) -> Augmented:
     """Append synthetic rows to a table by conditional sampling: rebalance a class or add rows per value.
@@ -518,7 +520,7 @@ def augment(data: TableLike, *, target: str | None = None, ratio: float | None =
         Bring every class up to ``ratio`` x the largest class (> 0; default 1.0).
     add : list of str, optional
         ``"COLUMN=VALUE:COUNT"`` rows to add for a value of any categorical column.
-    model : str, default="ctgan"
+    model : str, default=DEFAULT_TABLE_MODEL ("autoregressive")
         Registered model to fit on ``data`` when no ``from_model`` is given.
     from_model : Synthesizer, str or PathLike, optional
         A fitted synthesizer or model file to sample instead (it may come from another table).

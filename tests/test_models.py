@@ -28,6 +28,7 @@ SMALL = {
     "tvae": dict(epochs=2, batch_size=50, embedding_dim=8, compress_dims=(32,), decompress_dims=(32,)),
     "copula": dict(),
     "autoregressive": dict(epochs=2, batch_size=50, embedding_dim=8, hidden=16),
+    "vine-copula": dict(families="one-parameter", threads=1),
 }
 MODELS = available_models("table")
 
@@ -108,7 +109,7 @@ def test_from_state_round_trip_is_exact(fitted, name):
     model = fitted[name]
     config = json.loads(json.dumps(model.get_config()))  # must be JSON-safe
     arrays = model.state_arrays()
-    assert {a.dtype for a in arrays.values()} <= {np.dtype("float32"), np.dtype("float64"), np.dtype("int64")}
+    assert {a.dtype for a in arrays.values()} <= {np.dtype("float32"), np.dtype("float64"), np.dtype("int64"), np.dtype("uint8")}  # uint8: text state as bytes (a vine's JSON)
     history = json.loads(json.dumps(model.history_))
     rebuilt = type(model).from_state(config, arrays, Layout.from_dict(model.layout_.to_dict()), history)
     assert rebuilt.sample(300, seed=11).tobytes() == model.sample(300, seed=11).tobytes()
@@ -173,6 +174,10 @@ def test_models_without_conditions_refuse_one(fitted, name):
         ("tvae", "compress_dims", "128"),
         ("copula", "ridge", 1.5),
         ("copula", "max_quantiles", 0),
+        ("autoregressive", "lr_schedule", "linear"),
+        ("vine-copula", "families", "clayton"),
+        ("vine-copula", "truncation", 0),
+        ("autoregressive", "hidden", 0),
     ],
 )
 def test_bad_config_raises_at_fit_naming_the_argument(name, arg, value):
@@ -275,3 +280,65 @@ def test_copula_module_does_not_import_torch():
     code = "import sys; import synthgan.tabular.models.copula; import synthgan.core.registry; print('torch' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_autoregressive_cosine_schedule_ends_at_zero_and_learns_marginals():
+    """The rate decays to 0 over the planned steps; the samples then keep each span's shares."""
+    x, layout = synthetic_binned(2000, seed=3)
+    model = create_model("autoregressive", epochs=20, batch_size=100, embedding_dim=16, hidden=32)
+    seen = []
+    original = model._training_step
+
+    def spy(ctx, tensors, cfg):  # record the rate each step runs with
+        step, names = original(ctx, tensors, cfg)
+
+        def logged():
+            out = step()
+            seen.append(ctx.optimizers["network"].param_groups[0]["lr"])
+            return out
+        return logged, names
+
+    model._training_step = spy
+    model.fit(x, layout, seed=0)
+    assert len(seen) == 20 * (2000 // 100)
+    assert seen[0] == pytest.approx(2e-3) and seen[-1] < 1e-5 and all(a >= b for a, b in zip(seen, seen[1:]))
+    assert int(model._steps_done) == len(seen)
+    samples = model.sample(20000, seed=1)
+    for span in layout.spans:
+        real = x[:, span.start : span.end].mean(axis=0)
+        fake = samples[:, span.start : span.end].mean(axis=0)
+        assert np.abs(real - fake).max() < 0.03, span
+
+
+def test_vine_copula_keeps_a_tail_dependence_the_gaussian_copula_cannot():
+    """Lower-tail dependence (a Clayton pair): the vine keeps the joint lower tail, the Gaussian copula thins it."""
+    from scipy.stats import norm
+
+    from synthgan.tabular.layout import Layout, Span
+
+    rng = np.random.default_rng(0)
+    n, theta = 3000, 4.0  # Clayton copula by conditional inversion
+    u = rng.random(n)
+    w = rng.random(n)
+    v = ((w ** (-theta / (1 + theta)) - 1) * u ** (-theta) + 1) ** (-1 / theta)
+    x = np.column_stack([norm.ppf(u), norm.ppf(v)]).astype(np.float32)
+    layout = Layout((Span("a", 0, 1, "identity", "ordinal"), Span("b", 1, 2, "identity", "ordinal")), (), "ordinal")
+
+    def joint_low(rows):
+        qa, qb = np.quantile(x[:, 0], 0.05), np.quantile(x[:, 1], 0.05)
+        return np.mean((rows[:, 0] < qa) & (rows[:, 1] < qb))
+
+    vine = create_model("vine-copula", families="one-parameter", threads=1).fit(x, layout, seed=0)
+    gauss = create_model("copula").fit(x, layout, seed=0)
+    real, from_vine, from_gauss = joint_low(x), joint_low(vine.sample(20000, seed=1)), joint_low(gauss.sample(20000, seed=1))
+    assert "clayton" in str(vine.vine_.families[0][0]).lower()
+    assert abs(from_vine - real) < 0.01 and from_gauss < real - 0.008
+
+
+def test_vine_copula_without_pyvinecopulib_names_the_extra(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pyvinecopulib", None)  # import now raises ImportError
+    x, layout = data_for("vine-copula")
+    with pytest.raises(ConfigError, match=r"synthgan\[vine\]"):
+        create_model("vine-copula").fit(x, layout, seed=0)

@@ -128,3 +128,26 @@ def test_unfitted_raises(name):
 def test_unknown_model_name_lists_valid_ones(adult_small):
     with pytest.raises(ConfigError, match="ctgan"):
         Synthesizer("diffusion-9000").fit(adult_small)
+
+
+def test_the_default_model_is_the_registry_named_default(tmp_path):
+    """Synthesizer(), the verbs and the CLI's help name one default, a registered table model."""
+    from typer.testing import CliRunner
+
+    from synthgan.cli.main import app
+    from synthgan.tabular import DEFAULT_TABLE_MODEL
+
+    assert DEFAULT_TABLE_MODEL == "autoregressive" and DEFAULT_TABLE_MODEL in available_models("table")
+    assert Synthesizer().model == DEFAULT_TABLE_MODEL
+    table = pd.DataFrame({"a": np.arange(200) % 7, "b": np.where(np.arange(200) % 3 == 0, "x", "y")})
+    out = tmp_path / "m.synthgan"
+    result = CliRunner().invoke(app, ["fit", str(_write(table, tmp_path)), "-o", str(out), "--epochs", "2", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert load(out).model == DEFAULT_TABLE_MODEL
+    assert f"default {DEFAULT_TABLE_MODEL}" in " ".join(CliRunner(env={"COLUMNS": "1000"}).invoke(app, ["fit", "--help"]).output.split())
+
+
+def _write(table: pd.DataFrame, folder) -> object:
+    path = folder / "t.csv"
+    table.to_csv(path, index=False)
+    return path

@@ -22,6 +22,7 @@ from synthgan.augment.leakage import LeakageGuard
 from synthgan.errors import ConfigError
 
 BASELINE = "none"
+TRANSFER_PREFIX = "transfer:"  # "transfer:<model>": see TransferArm
 RESAMPLING_ARMS = ("none", "class_weights", "threshold", "random_oversampling", "smote_nc")
 ARM_LABELS = {
     "none": "no resampling",
@@ -54,7 +55,9 @@ def __getattr__(name: str) -> tuple[str, ...]:
 
 
 def arm_label(name: str) -> str:
-    """Human name of an arm (generator arms read ``synthgan <model>``)."""
+    """Human name of an arm (generator arms read ``synthgan <model>``, transfer arms ``synthgan <model> fitted on the whole split``)."""
+    if name.startswith(TRANSFER_PREFIX):
+        return f"synthgan {name[len(TRANSFER_PREFIX):]} fitted on the whole training split"
     return ARM_LABELS.get(name, f"synthgan {name}")
 
 
@@ -66,6 +69,7 @@ class TrainingRows:
     labels: pd.Series
     positive_label: object
     kinds: FeatureKinds
+    pool: pd.DataFrame | None = None  # with a train size: the whole training split (features + target) it was drawn from
 
     @property
     def target(self) -> str:
@@ -78,6 +82,10 @@ class TrainingRows:
     def frame(self) -> pd.DataFrame:
         """Features plus the target column with the original labels (what a generator learns from)."""
         return self.features.assign(**{self.target: self.labels})
+
+    def pool_frame(self) -> pd.DataFrame:
+        """The rows a transfer arm's generator learns from: the whole training split, else :meth:`frame`."""
+        return self.pool if self.pool is not None else self.frame()
 
     def minority_needed(self, ratio: float) -> int:
         """Minority rows to add so minority : majority reaches ``ratio``."""
@@ -199,8 +207,11 @@ class GeneratorArm(Arm):
         self.model = model
         self.factory = factory
 
+    def _learning_rows(self, rows: TrainingRows) -> pd.DataFrame:
+        return rows.frame()
+
     def _resample(self, rows, *, seed, ratio, guard):
-        frame = rows.frame()
+        frame = self._learning_rows(rows)
         generator = ConditionalGenerator(
             self.factory(self.model, seed=child_seed(seed, "generator", self.model), n_rows=len(frame)),
             [rows.target],
@@ -213,6 +224,29 @@ class GeneratorArm(Arm):
         return _appended(rows, sampled[list(rows.features.columns)])
 
 
+class TransferArm(GeneratorArm):
+    """A generator fitted on the whole training split (the larger related table) augments the small training sample.
+
+    Named ``transfer:<model>``. With a ``train_size`` the classifier trains on a sample of
+    the training split, and this generator learns from all of it (never a validation or
+    test row: the guard checks); without one it is the plain generator arm.
+    """
+
+    def __init__(self, model: str, factory: GeneratorFactory) -> None:
+        super().__init__(model, factory)
+        self.name = TRANSFER_PREFIX + model
+
+    def _learning_rows(self, rows: TrainingRows) -> pd.DataFrame:
+        return rows.pool_frame()
+
+
+def arm_model(name: str) -> str | None:
+    """The synthgan model behind a generator arm's name (``"ctgan"``, ``"transfer:ctgan"``), None for resampling arms."""
+    if name in RESAMPLING_ARMS:
+        return None
+    return name[len(TRANSFER_PREFIX):] if name.startswith(TRANSFER_PREFIX) else name
+
+
 def build_arms(names: list[str] | tuple[str, ...], factory: GeneratorFactory) -> list[Arm]:
     """Arm objects for ``names``; any name that is not a resampling arm is a synthgan model name."""
     simple = {cls.name: cls for cls in (NoResampling, ClassWeights, ThresholdTuning, RandomOversampling, SmoteNC)}
@@ -220,4 +254,5 @@ def build_arms(names: list[str] | tuple[str, ...], factory: GeneratorFactory) ->
         raise ConfigError(f"arms must be unique, got {list(names)}")
     if BASELINE not in names:
         raise ConfigError(f"arms must include the baseline '{BASELINE}' (no resampling): every arm is compared with it")
-    return [simple[name]() if name in simple else GeneratorArm(name, factory) for name in names]
+    return [simple[name]() if name in simple else TransferArm(arm_model(name), factory) if name.startswith(TRANSFER_PREFIX)
+            else GeneratorArm(name, factory) for name in names]

@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from synthgan.tabular import DEFAULT_TABLE_MODEL
 from synthgan.augment.generators import ConditionalGenerator, restore_dtypes
 from synthgan.augment.targets import check_class_column, counts_for_ratio, counts_for_specs
 from synthgan.errors import ConfigError, DataValidationError, DataWarning
@@ -50,7 +51,7 @@ def augment(
     *,
     ratio: float | None = None,
     add: list[str | tuple[str, Any, int]] | None = None,
-    model: str = "ctgan",
+    model: str = DEFAULT_TABLE_MODEL,
     synthesizer: Any = None,
     epochs: int | None = None,
     batch_size: int | None = None,
@@ -70,7 +71,7 @@ def augment(
         Bring every class of ``target`` up to ``ratio`` x the largest class (> 0; default 1.0).
     add : list of str or (column, value, rows), optional
         Extra rows for given values of any categorical column, e.g. ``["y=yes:5000"]``.
-    model : str, default="ctgan"
+    model : str, default=DEFAULT_TABLE_MODEL ("autoregressive")
         Registered model to fit on ``data`` when no ``synthesizer`` is given.
     synthesizer : Synthesizer, optional
         A fitted synthesizer (e.g. from ``synthgan.load``), possibly trained on

@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from synthgan.tabular import DEFAULT_TABLE_MODEL
 from synthgan._random import child_seed
 from synthgan.augment.generators import synthesizer_factory, training_budget
 from synthgan.errors import ConfigError, DataValidationError, check_is_fitted
@@ -75,7 +76,7 @@ class CollapseStudy:
 
     Parameters
     ----------
-    model : str, default="ctgan"
+    model : str, default=DEFAULT_TABLE_MODEL ("autoregressive")
         Registered synthgan model.
     generations : int, default=5
         Generation 1 is trained on the real table; generation ``k`` on generation ``k - 1``'s samples.
@@ -99,7 +100,7 @@ class CollapseStudy:
     info_ : dict
     """
 
-    def __init__(self, model: str = "ctgan", *, generations: int = 5, n_rows: int | None = None, drop=(),
+    def __init__(self, model: str = DEFAULT_TABLE_MODEL, *, generations: int = 5, n_rows: int | None = None, drop=(),
                  epochs: int | None = None, batch_size: int | None = None, seed: int = 0,
                  generator_factory: Callable[..., Any] | None = None, progress: Callable[[str], None] | None = None) -> None:
         self.model = model

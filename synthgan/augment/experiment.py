@@ -28,7 +28,8 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from synthgan._random import child_seed
-from synthgan.augment.arms import BASELINE, RESAMPLING_ARMS, GeneratorArm, TrainingRows, arm_label, build_arms, default_arms
+from synthgan.augment.arms import (BASELINE, RESAMPLING_ARMS, GeneratorArm, TrainingRows, arm_label, arm_model, build_arms,
+                                   default_arms)
 from synthgan.augment.classifiers import CLASSIFIER_LABELS, CLASSIFIERS, Classifier, FeatureKinds, canonical_features
 from synthgan.augment.generators import synthesizer_factory, training_budget
 from synthgan.augment.leakage import LeakageGuard
@@ -38,6 +39,7 @@ from synthgan.augment.targets import check_class_column
 from synthgan.errors import ConfigError, DataValidationError, DataWarning, check_is_fitted
 
 MIN_MINORITY_ROWS = 10
+MIN_TRAIN_SIZE = 50  # smaller samples leave too few minority rows to fit anything on
 
 
 def _check_fraction(name: str, value: Any) -> float:
@@ -75,6 +77,11 @@ class AugmentExperiment:
         ``(model, seed=..., n_rows=...) -> synthesizer``; default builds :class:`~synthgan.Synthesizer`.
     n_jobs : int, default=1
         Threads for LightGBM.
+    train_size : int, optional
+        Train on a stratified sample of this many rows of each seed's training split
+        (validation and test rows stay the same, so sizes compare): one point of a
+        learning curve (:class:`~synthgan.augment.curve.LearningCurve`). Generator arms
+        learn from the sample; ``transfer:<model>`` arms from the whole training split.
     progress : callable, optional
         Called with one line of text per finished arm.
 
@@ -97,7 +104,7 @@ class AugmentExperiment:
     def __init__(self, target: str, *, arms=None, classifiers=CLASSIFIERS, seeds: int = 5, seed: int = 0,
                  ratio: float = 1.0, test_size: float = 0.25, val_size: float = 0.2, drop=(), epochs: int | None = None,
                  batch_size: int | None = None, generator_factory: Callable[..., Any] | None = None, n_jobs: int = 1,
-                 progress: Callable[[str], None] | None = None) -> None:
+                 train_size: int | None = None, progress: Callable[[str], None] | None = None) -> None:
         self.target = target
         self.arms = arms
         self.classifiers = classifiers
@@ -111,6 +118,7 @@ class AugmentExperiment:
         self.batch_size = batch_size
         self.generator_factory = generator_factory
         self.n_jobs = n_jobs
+        self.train_size = train_size
         self.progress = progress
 
     # ------------------------------------------------------------------ checks
@@ -119,6 +127,10 @@ class AugmentExperiment:
             raise ConfigError(f"seeds must be a positive integer (5 is a good start), got {self.seeds!r}")
         if isinstance(self.ratio, bool) or not isinstance(self.ratio, (int, float)) or not self.ratio > 0:
             raise ConfigError(f"ratio must be a number > 0 (1.0 = as many minority as majority rows), got {self.ratio!r}")
+        if self.train_size is not None and (isinstance(self.train_size, bool) or not isinstance(self.train_size, int)
+                                            or self.train_size < MIN_TRAIN_SIZE):
+            raise ConfigError(f"train_size must be None (the whole training split) or an integer >= {MIN_TRAIN_SIZE}, "
+                              f"got {self.train_size!r}")
         _check_fraction("test_size", self.test_size)
         _check_fraction("val_size", self.val_size)
         unknown = [c for c in self.classifiers if c not in CLASSIFIERS]
@@ -175,7 +187,7 @@ class AugmentExperiment:
         factory = self.generator_factory or functools.partial(synthesizer_factory, epochs=self.epochs, batch_size=self.batch_size)
         arms = build_arms(list(self.arms) if self.arms is not None else list(default_arms()), factory)
         if self.generator_factory is None:
-            _check_model_names([a.name for a in arms if isinstance(a, GeneratorArm)])
+            _check_model_names([a.model for a in arms if isinstance(a, GeneratorArm)])
         tally = _Tally(arm_seconds={a.name: 0.0 for a in arms}, classifier_seconds=dict.fromkeys(self.classifiers, 0.0))
         for index in range(self.seeds):
             one = self._seed(index, features, labels, positive, test_ids, kinds, tally)
@@ -198,10 +210,20 @@ class AugmentExperiment:
         """The split, training rows, leakage guard and canonical evaluation rows of one seed."""
         run_seed = child_seed(self.seed, "experiment", str(index))
         split = self._split(labels, positive, test_ids, run_seed)
-        tally.splits.append({k: len(v) for k, v in split.items()})
-        rows = TrainingRows(features.loc[split["train"]], labels.loc[split["train"]], positive, kinds)
+        pool_ids, pool = split["train"], None
+        if self.train_size is not None and self.train_size < len(pool_ids):
+            y = labels.loc[pool_ids] == positive
+            small, _ = train_test_split(pool_ids, train_size=self.train_size, stratify=y, random_state=(run_seed + 2) % 2**32)
+            split["train"] = pd.Index(small).sort_values()
+            pool = features.loc[pool_ids].assign(**{str(labels.name): labels.loc[pool_ids]})
+        tally.splits.append({**{k: len(v) for k, v in split.items()}, "whole_train": len(pool_ids)})
+        rows = TrainingRows(features.loc[split["train"]], labels.loc[split["train"]], positive, kinds, pool=pool)
+        if rows.y.sum() < 2:
+            raise DataValidationError(f"a training sample of {self.train_size} rows holds {int(rows.y.sum())} minority rows; "
+                                      "use a larger train_size")
         held_out = split["validation"].union(split["test"])
-        guard = LeakageGuard(features.loc[held_out], rows.features, list(features.columns), checked=tally.checked)
+        # the whole split may reach a transfer arm: its rows are training rows too
+        guard = LeakageGuard(features.loc[held_out], features.loc[pool_ids], list(features.columns), checked=tally.checked)
         evaluation = {part: (canonical_features(features.loc[split[part]], kinds),
                              (labels.loc[split[part]] == positive).to_numpy(dtype="int64")) for part in ("validation", "test")}
         test_minority = features.loc[split["test"]].loc[evaluation["test"][1] == 1]
@@ -248,13 +270,14 @@ class AugmentExperiment:
             for row in primary[primary["arm"].isin(generator_arms)].to_dict("records")
         ]
         n_train = int(np.mean([s["train"] for s in tally.splits]))
+        n_whole = int(np.mean([s["whole_train"] for s in tally.splits]))
         self.info_ = {
             "target": self.target, "positive_label": positive, "rows": int(len(labels)), "features": list(features.columns),
             "numeric": list(kinds.numeric), "categorical": list(kinds.categorical),
             "minority_share": float((labels == positive).mean()), "test": "given" if test_ids is not None else f"split {self.test_size:.0%}",
-            "splits": tally.splits, "seeds": self.seeds, "seed": self.seed, "ratio": float(self.ratio), "arms": [a.name for a in arms],
+            "splits": tally.splits, "train_size": self.train_size, "seeds": self.seeds, "seed": self.seed, "ratio": float(self.ratio), "arms": [a.name for a in arms],
             "classifiers": list(self.classifiers), "primary_metric": PRIMARY_METRIC,
-            "generator_budget": {m: dict(zip(("epochs", "batch_size"), training_budget(m, n_train, self.epochs, self.batch_size)))
+            "generator_budget": {m: dict(zip(("epochs", "batch_size"), training_budget(arm_model(m), n_whole if m != arm_model(m) else n_train, self.epochs, self.batch_size)))
                                  for m in generator_arms},
         }
 
@@ -308,7 +331,8 @@ def _family(arm: str) -> str:
     """How verdicts name a generator arm's kind of model: its capabilities' family ("GAN" for stand-ins)."""
     from synthgan.core.registry import available_models, capabilities
 
-    return capabilities(arm).family if arm in available_models("table") else "GAN"
+    model = arm_model(arm)
+    return capabilities(model).family if model in available_models("table") else "GAN"
 
 
 def _check_model_names(names: list[str]) -> None:

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from synthgan.core.registry import names_help
+from synthgan.tabular import DEFAULT_TABLE_MODEL
 
 experiment_app = typer.Typer(
     help="Measure it: does augmentation help a classifier (augment)? do tails vanish over generations (collapse)?",
@@ -43,7 +44,7 @@ def augment_command(
     target: Annotated[Optional[str], typer.Option("--target", "-t", help="Class column to rebalance with --ratio.")] = None,
     ratio: Annotated[Optional[float], typer.Option(help="Bring every class up to RATIO x the largest class (> 0; default 1.0).")] = None,
     add: Annotated[Optional[list[str]], typer.Option("--add", help="COLUMN=VALUE:COUNT rows to add for a value of any categorical column, repeatable.")] = None,
-    model: Annotated[str, typer.Option("--model", "-m", help=f"Model to fit: {names_help('table')}.")] = "ctgan",
+    model: Annotated[str, typer.Option("--model", "-m", help=f"Model to fit: {names_help('table')}.")] = DEFAULT_TABLE_MODEL,
     from_model: Annotated[Optional[Path], typer.Option("--from-model", help="Use this fitted model file instead of fitting one (it may come from another table).")] = None,
     origin_column: Annotated[Optional[str], typer.Option("--origin-column", help="Add a column with 'real' or 'synthetic' per row.")] = None,
     epochs: Epochs = None,
@@ -70,8 +71,11 @@ def experiment_augment(
     target: Annotated[str, typer.Option("--target", "-t", help="Binary class column; its rarer class is the minority.")],
     test: Annotated[Optional[Path], typer.Option("--test", help="Separate test table (never seen by any generator or resampler).")] = None,
     seeds: Annotated[int, typer.Option(help="Repetitions; intervals are t intervals over them.")] = 5,
-    arms: Annotated[Optional[list[str]], typer.Option("--arms", help="Comma-separated arms: none, class_weights, threshold, random_oversampling, smote_nc, or a model "
-                                                                      f"({names_help('table')}); default: all of those arms and the models made for this experiment.")] = None,
+    arms: Annotated[Optional[list[str]], typer.Option("--arms", help="Comma-separated arms: none, class_weights, threshold, random_oversampling, smote_nc, a model "
+                                                                      f"({names_help('table')}), or transfer:MODEL (fitted on the whole training split; with --train-sizes); "
+                                                                      "default: all of those arms and the models made for this experiment.")] = None,
+    train_sizes: Annotated[Optional[str], typer.Option("--train-sizes", help="A learning curve: comma-separated training rows per seed, "
+                                                                              "'full' for the whole split (e.g. 250,1000,4000,full); one verdict per size.")] = None,
     classifiers: Annotated[Optional[list[str]], typer.Option("--classifiers", help="Comma-separated: logreg, lightgbm (default: both).")] = None,
     ratio: Annotated[float, typer.Option(help="Minority : majority ratio the oversampling and generator arms reach.")] = 1.0,
     test_size: Annotated[float, typer.Option(help="Test share when no --test is given.")] = 0.25,
@@ -92,8 +96,19 @@ def experiment_augment(
     from synthgan.io.tables import read_table
 
     _check_outputs(html, json_out)
+    sizes = None
+    if train_sizes is not None:
+        from synthgan.augment.curve import parse_sizes
+
+        sizes = parse_sizes(train_sizes)  # a bad list fails before any reading
     train = read_table(data)
     test_frame = read_table(test) if test is not None else None
+    if sizes is not None:
+        _learning_curve(train, test_frame, sizes, html, json_out, title=f"Augmentation learning curve: {data.name}", target=target,
+                        arms=tuple(_split_list(arms) or default_arms()), classifiers=tuple(_split_list(classifiers) or CLASSIFIERS),
+                        seeds=seeds, seed=seed, ratio=ratio, test_size=test_size, drop=tuple(drop or ()), epochs=epochs,
+                        batch_size=batch_size, n_jobs=n_jobs, progress=None if quiet else (lambda line: typer.echo(line, err=True)))
+        return
     experiment = AugmentExperiment(
         target, arms=tuple(_split_list(arms) or default_arms()), classifiers=tuple(_split_list(classifiers) or CLASSIFIERS),
         seeds=seeds, seed=seed, ratio=ratio, test_size=test_size, drop=tuple(drop or ()), epochs=epochs,
@@ -106,11 +121,25 @@ def experiment_augment(
     typer.echo(experiment_text(experiment.to_dict(), full=html is None and json_out is None))
 
 
+def _learning_curve(train, test, sizes, html, json_out, *, title: str, target: str, **options) -> None:
+    from synthgan.augment.curve import LearningCurve
+    from synthgan.augment.curve_report import curve_text, write_curve_html
+    from synthgan.augment.report import write_json
+
+    curve = LearningCurve(target, sizes=sizes, **options).run(train, test)
+    result = curve.to_dict()
+    if json_out is not None:
+        write_json(result, json_out)
+    if html is not None:
+        write_curve_html(result, html, title=title)
+    typer.echo(curve_text(result))
+
+
 @experiment_app.command("collapse")
 def experiment_collapse(
     data: Annotated[Path, typer.Argument(help="Real table that generation 1 is trained on.")],
     generations: Annotated[int, typer.Option(help="Number of generations (each trained only on the previous one's samples).")] = 5,
-    model: Annotated[str, typer.Option("--model", "-m", help=f"Model to study: {names_help('table')}.")] = "ctgan",
+    model: Annotated[str, typer.Option("--model", "-m", help=f"Model to study: {names_help('table')}.")] = DEFAULT_TABLE_MODEL,
     rows: Annotated[Optional[int], typer.Option(help="Rows sampled per generation (default: as many as the real table).")] = None,
     drop: Drop = None,
     html: HtmlOut = None,

@@ -9,6 +9,8 @@ from pathlib import Path
 import pandas as pd
 import typer
 
+from synthgan.tabular import DEFAULT_TABLE_MODEL
+
 DEMO_FILE = "adult_sample.csv.gz"
 DEMO_EPOCHS = 60  # for every model that trains over epochs (about a minute on 2 cores); others fit in one pass
 
@@ -28,7 +30,7 @@ def load_demo_table() -> pd.DataFrame:
         return read_table(path)
 
 
-def run_demo(output_dir: Path, *, model: str = "ctgan", epochs: int | None = None, seed: int = 0, quiet: bool = False) -> dict:
+def run_demo(output_dir: Path, *, model: str = DEFAULT_TABLE_MODEL, epochs: int | None = None, seed: int = 0, quiet: bool = False) -> dict:
     """Run the demo and return what it measured (paths, seconds, scores)."""
     from synthgan import verbs
     from synthgan.evaluation import column_pair_trends, column_shapes

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from synthgan.tabular import DEFAULT_TABLE_MODEL
 from synthgan.core.registry import names_help
 from synthgan.errors import ConfigError
 from synthgan.images.synthesizer import DEFAULT_IMAGE_MODEL
@@ -80,7 +81,7 @@ def _parse_params(pairs: list[str] | None) -> dict[str, Any]:
 def fit(
     data: Annotated[Path, typer.Argument(help="Training table: CSV (optionally .gz), TSV or Parquet; or images: an .npz file (keys images, labels) or a folder with one subfolder of PNG/JPEG images per class.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Model file to write (e.g. model.synthgan).")],
-    model: Annotated[Optional[str], typer.Option("--model", "-m", help=f"{names_help('table')} (see `synthgan models`), default ctgan; with --time-column: {names_help('sequence')}, default {DEFAULT_SEQUENCE_MODEL}; for images: {names_help('image')}, default {DEFAULT_IMAGE_MODEL}.")] = None,
+    model: Annotated[Optional[str], typer.Option("--model", "-m", help=f"{names_help('table')} (see `synthgan models`), default {DEFAULT_TABLE_MODEL}; with --time-column: {names_help('sequence')}, default {DEFAULT_SEQUENCE_MODEL}; for images: {names_help('image')}, default {DEFAULT_IMAGE_MODEL}.")] = None,
     epochs: Annotated[Optional[int], typer.Option(help="Training epochs (default: chosen from the data size).")] = None,
     batch_size: Annotated[Optional[int], typer.Option(help="Rows per training step (default: the model's).")] = None,
     seed: Annotated[int, typer.Option(min=0, help="Random seed (>= 0): same data + seed + machine = same model.")] = 0,
@@ -268,7 +269,7 @@ def list_models(
 @app.command()
 def demo(
     output_dir: Annotated[Path, typer.Option("--output-dir", "-o", help="Folder for the demo's outputs.")] = Path("synthgan-demo-output"),
-    model: Annotated[str, typer.Option("--model", "-m", help=f"Model to fit on the demo table: {names_help('table')}.")] = "ctgan",
+    model: Annotated[str, typer.Option("--model", "-m", help=f"Model to fit on the demo table: {names_help('table')}.")] = DEFAULT_TABLE_MODEL,
     epochs: Annotated[Optional[int], typer.Option(help="Training epochs (default: about a minute on 2 cores).")] = None,
     seed: Annotated[int, typer.Option(min=0, help="Random seed (>= 0).")] = 0,
     quiet: Quiet = False,

@@ -94,6 +94,15 @@ def device_name(model: str, arg: str, value: Any) -> str:
     return value
 
 
+def one_of(*choices: str) -> Checker:
+    """A checker that accepts exactly one of ``choices`` (strings)."""
+    def check(model: str, arg: str, value: Any) -> str:
+        if value not in choices:
+            raise _fail(model, arg, value, "one of " + ", ".join(repr(c) for c in choices), repr(choices[0]))
+        return value
+    return check
+
+
 def check_config(model: str, values: dict[str, Any], checkers: dict[str, Checker]) -> dict[str, Any]:
     """Run every checker; returns the normalised values keyed like ``checkers``."""
     return {arg: check(model, arg, values[arg]) for arg, check in checkers.items()}

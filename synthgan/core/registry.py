@@ -24,6 +24,7 @@ _BUILTIN: dict[str, tuple[str, str, str]] = {
     "tvae": ("synthgan.tabular.models.tvae", "TVAE", "table"),
     "copula": ("synthgan.tabular.models.copula", "GaussianCopula", "table"),
     "autoregressive": ("synthgan.tabular.models.autoregressive", "Autoregressive", "table"),
+    "vine-copula": ("synthgan.tabular.models.vine", "VineCopula", "table"),
     "stationary-bootstrap": ("synthgan.timeseries.models.bootstrap", "StationaryBootstrap", "sequence"),
     "garch-t": ("synthgan.timeseries.models.garch", "GarchT", "sequence"),
     "quant-gan": ("synthgan.timeseries.models.gan", "QuantGAN", "sequence"),

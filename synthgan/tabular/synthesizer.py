@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from synthgan.tabular import DEFAULT_TABLE_MODEL
 from synthgan._random import child_seed, numpy_rng
 from synthgan.core import distributed as dist
 from synthgan.tabular.encoder import TableEncoder
@@ -98,7 +99,7 @@ class Synthesizer:
 
     Parameters
     ----------
-    model : str, default="ctgan"
+    model : str, default=DEFAULT_TABLE_MODEL ("autoregressive")
         A registered table model (``synthgan models`` lists them; see
         :func:`synthgan.core.registry.available_models`).
     epochs : int, optional
@@ -201,7 +202,7 @@ class Synthesizer:
 
     def __init__(
         self,
-        model: str = "ctgan",
+        model: str = DEFAULT_TABLE_MODEL,
         *,
         epochs: int | None = None,
         batch_size: int | None = None,

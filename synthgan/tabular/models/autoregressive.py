@@ -15,6 +15,7 @@ Poisson-sampled batches) without changes here.
 
 from __future__ import annotations
 
+import math
 from typing import Any, ClassVar
 
 import torch
@@ -79,19 +80,25 @@ class ColumnChain(nn.Module):
 
     @torch.no_grad()
     def generate(self, n: int, gen: torch.Generator, device: torch.device) -> torch.Tensor:
-        """``n`` one-hot rows, span after span."""
+        """``n`` one-hot rows, span after span, as the transpose of a ``(width, n)`` tensor.
+
+        Embeddings are looked up by code (a column of the weight) rather than multiplied
+        with the one-hot piece, and the rows come transposed because the caller fills a
+        column-major buffer (no strided copy).
+        """
         context = torch.zeros(n, self.embedding_dim, device=device)
-        rows = torch.empty(n, sum(self.sizes), device=device)
+        columns = torch.zeros(sum(self.sizes), n, device=device)
+        every_row = torch.arange(n, device=device)
+        tables = [e.weight.t().contiguous() for e in self.embed]  # (categories, embedding_dim): rows to look up
         start = 0
         for j, k in enumerate(self.sizes):
             logits = self.head(j, context)
             code = (logits + gumbel_noise(logits, gen)).argmax(dim=1)  # a draw from the softmax
-            piece = F.one_hot(code, k).to(rows.dtype)
-            rows[:, start : start + k] = piece
+            columns[start + code, every_row] = 1.0
             if j < len(self.embed):
-                context = context + self.embed[j](piece)
+                context += tables[j].index_select(0, code)
             start += k
-        return rows
+        return columns.t()
 
 
 def _no_bias(layer: nn.Linear) -> nn.Linear:
@@ -115,6 +122,11 @@ class Autoregressive(TableNeuralModel):
         cost memory in proportion to the weights, and fewer weights take less noise.
     lr : float, default=2e-3
         Adam learning rate.
+    lr_schedule : {"cosine", "constant"}, default="cosine"
+        ``"cosine"`` decays the rate to 0 over the planned steps: the last weights are then
+        a settled model rather than one noisy Adam step (that noise shifted whole category
+        shares by a few points between seeds). Under DP the default is ``"constant"``, the
+        setting bench/results/dp_quality.md measured.
     weight_decay : float, default=0.0
     device : str, default="auto"
 
@@ -128,20 +140,21 @@ class Autoregressive(TableNeuralModel):
     name: ClassVar[str] = "autoregressive"
     capabilities: ClassVar[Capabilities] = Capabilities(
         kind="table", summary="autoregressive network over binned columns (exact likelihood; trains under DP-SGD)",
-        family="autoregressive", encoding="binned", budget=Budget(target_steps=6000), one_hot_samples=True,
-        private=("network",), extras={"private_defaults": {"embedding_dim": 64, "hidden": 64}})
+        family="autoregressive", encoding="binned", budget=Budget(target_steps=6000), one_hot_samples=True, augmentation_arm=True,
+        private=("network",), extras={"private_defaults": {"embedding_dim": 64, "hidden": 64, "lr_schedule": "constant"}})
     checkers = {
         "epochs": P.optional_positive_int,
         "batch_size": P.positive_int,
         "embedding_dim": P.positive_int,
         "hidden": P.positive_int,
         "lr": P.positive_float,
+        "lr_schedule": P.one_of("cosine", "constant"),
         "weight_decay": P.non_negative_float,
         "device": P.device_name,
     }
 
     def __init__(self, *, epochs: int | None = None, batch_size: int = 500, embedding_dim: int = 128, hidden: int = 128,
-                 lr: float = 2e-3, weight_decay: float = 0.0, device: str = "auto") -> None:
+                 lr: float = 2e-3, lr_schedule: str = "cosine", weight_decay: float = 0.0, device: str = "auto") -> None:
         self._store(locals())
 
     def _build(self, layout: Layout, cfg: dict[str, Any], init: torch.Generator, train: torch.Generator | None) -> dict[str, nn.Module]:
@@ -162,8 +175,18 @@ class Autoregressive(TableNeuralModel):
 
     def _training_step(self, ctx: TrainingContext, tensors: dict[str, torch.Tensor], cfg: dict[str, Any]):
         data, gen = tensors["static"], ctx.generator
+        n_rows = data.shape[0]
+        epochs = cfg["epochs"] if cfg["epochs"] is not None else self.capabilities.budget.epochs(n_rows, cfg["batch_size"])
+        planned = max(epochs * max(n_rows // cfg["batch_size"], 1), 1)
+        self._steps_done = torch.zeros((), dtype=torch.int64)  # a tensor: checkpoints keep it (_training_extras)
+        groups = ctx.optimizers["network"].param_groups
 
         def step() -> torch.Tensor:
+            if cfg["lr_schedule"] == "cosine":
+                done = min(int(self._steps_done), planned)
+                for group in groups:
+                    group["lr"] = cfg["lr"] * 0.5 * (1.0 + math.cos(math.pi * done / planned))
+            self._steps_done += 1
             rows = ctx.batch_sampler.real_batch(gen).rows
             nll = ctx.networks["network"](data.index_select(0, rows))
             loss = nll.sum() / max(int(rows.numel()), 1)  # a mean that stays 0 on an empty Poisson batch
@@ -171,6 +194,13 @@ class Autoregressive(TableNeuralModel):
             return loss.detach().reshape(1)
 
         return step, ["loss"]
+
+    def _training_extras(self) -> dict[str, torch.Tensor]:
+        return {"steps_done": self._steps_done}
+
+    def _load_training_extras(self, tensors: dict[str, torch.Tensor]) -> None:
+        if "steps_done" in tensors:
+            self._steps_done = tensors["steps_done"].clone()
 
     def _generate(self, n: int, gen: torch.Generator, condition: Any) -> torch.Tensor:
         return self.networks_["network"].generate(n, gen, self._device)

@@ -142,24 +142,8 @@ class GaussianCopula(TableModelMixin, P.ConfigMixin, BaseModel):
         for cb in callbacks:
             cb.on_train_begin(self, 1)
         started = time.perf_counter()
-        scores, kinds, columns, knots_p, knots_v = [], [], [], [], []
-        for i, span in enumerate(layout.spans):  # one pass per column, vectorised over rows
-            col = x[:, span.start].astype(np.float64)
-            if span.n_categories > 0:
-                latent = [(CATEGORICAL, *_categorical(col, span.n_categories, span.column))]
-            else:
-                latent = [(NUMERIC, *_numeric(col, cfg["max_quantiles"]))]
-                if np.isnan(col).any():
-                    latent.append((MISSING, *_categorical(np.isnan(col).astype(np.float64), 2, span.column)))
-            for kind, s, p, v in latent:
-                scores.append(s), kinds.append(kind), columns.append(i), knots_p.append(p), knots_v.append(v)
-        z = np.stack(scores, axis=1)
+        z = self._learn_marginals(x, layout, cfg["max_quantiles"])
         self.correlation_ = _correlation(z, cfg["ridge"])
-        self.latent_kind_ = np.asarray(kinds, dtype=np.int64)
-        self.latent_column_ = np.asarray(columns, dtype=np.int64)
-        self.knot_offsets_ = np.cumsum([0] + [len(p) for p in knots_p]).astype(np.int64)
-        self.knot_probs_ = np.concatenate(knots_p).astype(np.float64)
-        self.knot_values_ = np.concatenate(knots_v).astype(np.float64)
         logs = {"epoch": 1.0, "loss": self._neg_log_likelihood(z), "seconds": time.perf_counter() - started}
         self._set_fitted(layout, fit_seed, [logs])
         for cb in callbacks:
@@ -167,6 +151,29 @@ class GaussianCopula(TableModelMixin, P.ConfigMixin, BaseModel):
         for cb in callbacks:
             cb.on_train_end(self)
         return self
+
+    def _learn_marginals(self, x: np.ndarray, layout: Layout, max_quantiles: int) -> np.ndarray:
+        """Fit every column's marginal (knots and latent columns, set on ``self``); returns the normal scores.
+
+        A numeric column with missing cells gets a second, binary latent column: whether it is missing.
+        """
+        scores, kinds, columns, knots_p, knots_v = [], [], [], [], []
+        for i, span in enumerate(layout.spans):  # one pass per column, vectorised over rows
+            col = x[:, span.start].astype(np.float64)
+            if span.n_categories > 0:
+                latent = [(CATEGORICAL, *_categorical(col, span.n_categories, span.column))]
+            else:
+                latent = [(NUMERIC, *_numeric(col, max_quantiles))]
+                if np.isnan(col).any():
+                    latent.append((MISSING, *_categorical(np.isnan(col).astype(np.float64), 2, span.column)))
+            for kind, s, p, v in latent:
+                scores.append(s), kinds.append(kind), columns.append(i), knots_p.append(p), knots_v.append(v)
+        self.latent_kind_ = np.asarray(kinds, dtype=np.int64)
+        self.latent_column_ = np.asarray(columns, dtype=np.int64)
+        self.knot_offsets_ = np.cumsum([0] + [len(p) for p in knots_p]).astype(np.int64)
+        self.knot_probs_ = np.concatenate(knots_p).astype(np.float64)
+        self.knot_values_ = np.concatenate(knots_v).astype(np.float64)
+        return np.stack(scores, axis=1)
 
     def _neg_log_likelihood(self, z: np.ndarray) -> float:
         """Mean negative log copula density of the normal scores (lower is a tighter fit)."""
@@ -190,9 +197,13 @@ class GaussianCopula(TableModelMixin, P.ConfigMixin, BaseModel):
         check_is_fitted(self, "layout_")
         n = check_n(n, model=self.name)
         if condition is not None:
-            raise ConditionError("copula cannot sample with a condition natively; sample without 'condition' and filter the rows")
+            raise ConditionError(f"{self.name} cannot sample with a condition natively; sample without 'condition' and filter the rows")
         rng = numpy_rng(self._sample_seeds.resolve(seed, model=self.name), "sample")
-        u = ndtr(rng.standard_normal((n, len(self.correlation_))) @ self._cholesky.T)
+        return self._decode_uniforms(ndtr(rng.standard_normal((n, len(self.correlation_))) @ self._cholesky.T))
+
+    def _decode_uniforms(self, u: np.ndarray) -> np.ndarray:
+        """Rows of uniforms, one per latent column, through each marginal's inverse CDF (ordinal encoding)."""
+        n = len(u)
         out = np.empty((n, self.layout_.width), dtype=np.float32)
         missing = np.zeros((n, self.layout_.width), dtype=bool)
         for j, (kind, column) in enumerate(zip(self.latent_kind_, self.latent_column_)):
@@ -212,15 +223,20 @@ class GaussianCopula(TableModelMixin, P.ConfigMixin, BaseModel):
     def state_arrays(self) -> dict[str, np.ndarray]:
         """Correlation, per-latent-column kind/column and the knots of every marginal."""
         check_is_fitted(self, "layout_")
-        return {
-            "correlation": self.correlation_,
-            "latent_kind": self.latent_kind_,
-            "latent_column": self.latent_column_,
-            "knot_offsets": self.knot_offsets_,
-            "knot_probs": self.knot_probs_,
-            "knot_values": self.knot_values_,
-            "seed": np.asarray(self.seed_, dtype=np.int64),
-        }
+        return {"correlation": self.correlation_, **self._marginal_arrays()}
+
+    def _marginal_arrays(self) -> dict[str, np.ndarray]:
+        """Per-latent-column kind and table column, the knots of every marginal, and the seed."""
+        return {"latent_kind": self.latent_kind_, "latent_column": self.latent_column_, "knot_offsets": self.knot_offsets_,
+                "knot_probs": self.knot_probs_, "knot_values": self.knot_values_, "seed": np.asarray(self.seed_, dtype=np.int64)}
+
+    def _load_marginals(self, arrays: dict[str, np.ndarray]) -> None:
+        """Restore :meth:`_marginal_arrays` (the seed is read by ``from_state``)."""
+        self.latent_kind_ = np.asarray(arrays["latent_kind"], dtype=np.int64)
+        self.latent_column_ = np.asarray(arrays["latent_column"], dtype=np.int64)
+        self.knot_offsets_ = np.asarray(arrays["knot_offsets"], dtype=np.int64)
+        self.knot_probs_ = np.asarray(arrays["knot_probs"], dtype=np.float64)
+        self.knot_values_ = np.asarray(arrays["knot_values"], dtype=np.float64)
 
     @classmethod
     def from_state(cls, config: dict[str, Any], arrays: dict[str, np.ndarray], spec: dict | Layout, history: list[dict[str, float]]) -> "GaussianCopula":
@@ -229,11 +245,7 @@ class GaussianCopula(TableModelMixin, P.ConfigMixin, BaseModel):
         model = cls(**config)
         try:
             model.correlation_ = np.asarray(arrays["correlation"], dtype=np.float64)
-            model.latent_kind_ = np.asarray(arrays["latent_kind"], dtype=np.int64)
-            model.latent_column_ = np.asarray(arrays["latent_column"], dtype=np.int64)
-            model.knot_offsets_ = np.asarray(arrays["knot_offsets"], dtype=np.int64)
-            model.knot_probs_ = np.asarray(arrays["knot_probs"], dtype=np.float64)
-            model.knot_values_ = np.asarray(arrays["knot_values"], dtype=np.float64)
+            model._load_marginals(arrays)
             model._set_fitted(layout, int(np.asarray(arrays["seed"])), list(history))
         except (KeyError, ValueError, np.linalg.LinAlgError) as exc:
             raise ModelFileError(f"copula: saved state is incomplete or inconsistent ({exc}); fit the model again") from exc
