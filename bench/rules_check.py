@@ -1,6 +1,6 @@
 """Issue 15, point 2: rules between columns, tails and spikes on california_housing and stroke_prediction.
 
-Fits the default :class:`~synthgan.Synthesizer` (ctgan, default epochs, seed 0) on each
+Fits the default :class:`~synthgan.Synthesizer` (its default model, default epochs, seed 0) on each
 whole table, samples as many rows as the table has (seed 1), and measures:
 
 * every fitted rule: the share of real rows that break it (where it can be checked)
@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from synthgan import Synthesizer, __version__
+from synthgan.tabular import DEFAULT_TABLE_MODEL
 from synthgan.tabular.rules import LessEqual
 from synthgan.tabular.rules_apply import RuleSet
 
@@ -158,7 +159,7 @@ def check(name: str, epochs: int | None, seed: int) -> dict[str, Any]:
 
 def markdown(results: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     lines = ["# Rules between columns, tails and spikes (issue 15, point 2)", "",
-             f"Default `Synthesizer()` (ctgan, {meta['epochs_note']}, seed {meta['seed']}) fitted on each whole table; "
+             f"Default `Synthesizer()` ({DEFAULT_TABLE_MODEL}, {meta['epochs_note']}, seed {meta['seed']}) fitted on each whole table; "
              "as many synthetic rows as real ones (seed 1). \"without rules\" samples the same fitted model with its "
              "rules switched off; \"model alone\" with its rules and its value calibration switched off. "
              "Frequency ratio: for each column and each value held by at least max(20, 0.1 % of) synthetic rows, "

@@ -142,7 +142,8 @@ def _size_verdict(size: int | None, experiment: AugmentExperiment) -> dict[str, 
         return (f"{arm_label(r['arm'])} on {CLASSIFIER_LABELS.get(r['classifier'], r['classifier'])} "
                 f"{r['mean_diff']:+.4f} [{r['ci_low']:+.4f}, {r['ci_high']:+.4f}]")
 
-    parts = [f"with {_train_rows(experiment):,} training rows, synthetic augmentation {verdict}"]
+    phrase = {"mixed": "had mixed effects", "no measurable effect": "made no measurable difference"}.get(verdict, verdict)
+    parts = [f"with {_train_rows(experiment):,} training rows, synthetic augmentation {phrase}"]
     if helped:
         parts.append("helped: " + "; ".join(named(r) for r in helped))
     if hurt:
