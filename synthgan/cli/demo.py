@@ -12,7 +12,7 @@ import typer
 from synthgan.tabular import DEFAULT_TABLE_MODEL
 
 DEMO_FILE = "adult_sample.csv.gz"
-DEMO_EPOCHS = 60  # for every model that trains over epochs (about a minute on 2 cores); others fit in one pass
+DEMO_EPOCHS = 60  # for every model that trains over epochs (autoregressive: about 15 s on 2 cores, ctgan about a minute); others fit in one pass
 
 
 def demo_epochs(model: str) -> int | None:
