@@ -76,6 +76,7 @@ MODELS: dict[str, ModelSpec] = {
         ModelSpec("sdv-tvae", "peer", "SDV TVAESynthesizer (defaults, 300 epochs)"),
         ModelSpec("synthgan-tvae", "synthgan", "synthgan tvae, default configuration"),
         ModelSpec("synthgan-autoregressive", "synthgan", "synthgan autoregressive, default configuration"),
+        ModelSpec("synthgan-vine-copula", "synthgan", "synthgan vine-copula (pyvinecopulib), defaults"),
         ModelSpec("sdv-copula", "peer", "SDV GaussianCopulaSynthesizer (defaults)"),
         ModelSpec("synthgan-copula", "synthgan", "synthgan copula"),
         ModelSpec("argn", "peer", "mostlyai-engine TabularARGN (its own early stopping)"),

@@ -84,6 +84,11 @@ def fit_autoregressive_default(train: pd.DataFrame, seed: int, epochs_scale: flo
     return _fit("autoregressive", train, seed, _epochs(None, epochs_scale, smoke))
 
 
+def fit_vine_copula(train: pd.DataFrame, seed: int, epochs_scale: float, smoke: bool, workdir: Path) -> FittedModel:
+    # One pass (marginals, then the vine on up to 5,000 rows), like the Gaussian copula.
+    return replace(_fit("vine-copula", train, seed, None), epochs=None, seconds_per_epoch=None)
+
+
 def fit_copula(train: pd.DataFrame, seed: int, epochs_scale: float, smoke: bool, workdir: Path) -> FittedModel:
     # One pass over the data, not epochs: reported like SDV's copula, without a per-epoch figure.
     return replace(_fit("copula", train, seed, None), epochs=None, seconds_per_epoch=None)
@@ -94,5 +99,6 @@ SYNTHGAN_MODELS: dict[str, Callable[[pd.DataFrame, int, float, bool, Path], Fitt
     "synthgan-ctgan": fit_ctgan_default,
     "synthgan-tvae": fit_tvae_default,
     "synthgan-autoregressive": fit_autoregressive_default,
+    "synthgan-vine-copula": fit_vine_copula,
     "synthgan-copula": fit_copula,
 }

@@ -85,7 +85,7 @@ class VineCopula(GaussianCopula):
     max_quantiles : int, default=2048
         Knots of each numeric column's quantile function.
     threads : int, default=2
-        pyvinecopulib's threads for fitting.
+        pyvinecopulib's threads for fitting and sampling.
     device : str, default="cpu"
         Accepted for a uniform interface.
 
@@ -168,7 +168,9 @@ class VineCopula(GaussianCopula):
             raise ConditionError(f"{self.name} cannot sample with a condition natively; sample without 'condition' and filter the rows")
         rng = numpy_rng(self._sample_seeds.resolve(seed, model=self.name), "sample")
         w = np.asfortranarray(rng.random((n, self.vine_.dim)))
-        return self._decode_uniforms(np.clip(self.vine_.inverse_rosenblatt(w), 0.0, 1.0))
+        # a deterministic function of w: the thread count changes the speed, not the rows
+        u = self.vine_.inverse_rosenblatt(w, num_threads=self.threads if isinstance(self.threads, int) and self.threads > 0 else 1)
+        return self._decode_uniforms(np.clip(u, 0.0, 1.0))
 
     def state_arrays(self) -> dict[str, np.ndarray]:
         """The vine as JSON bytes, per-latent-column kind/column and the knots of every marginal."""
