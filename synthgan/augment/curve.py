@@ -96,8 +96,9 @@ class LearningCurve:
                     self.progress(f"[{size_label(size)} rows] {line}")
             experiment = AugmentExperiment(self.target, train_size=size, progress=tell, **self.experiment_options).run(train, test)
             self.experiments_.append((size, experiment))
-        self.curve_ = pd.DataFrame([row for size, exp in self.experiments_ for row in _curve_rows(size, exp)])
-        self.verdicts_ = [_size_verdict(size, exp) for size, exp in self.experiments_]
+        per_size = [(size, _curve_rows(size, exp)) for size, exp in self.experiments_]
+        self.curve_ = pd.DataFrame([row for _, rows in per_size for row in rows])
+        self.verdicts_ = [_size_verdict(size, rows) for size, rows in per_size]
         self.timings_ = {"total_seconds": time.perf_counter() - started}
         return self
 
@@ -120,9 +121,9 @@ def _train_rows(experiment: AugmentExperiment) -> int:
 def _curve_rows(size: int | None, experiment: AugmentExperiment) -> list[dict[str, Any]]:
     paired = experiment.paired_[experiment.paired_["metric"] == PRIMARY_METRIC]
     means = experiment.summary_[experiment.summary_["metric"] == PRIMARY_METRIC].set_index(["classifier", "arm"])["mean"]
-    rows = []
+    rows, train_rows = [], _train_rows(experiment)
     for row in paired.to_dict("records"):
-        rows.append({"size": size_label(size), "train_rows": _train_rows(experiment), "classifier": row["classifier"],
+        rows.append({"size": size_label(size), "train_rows": train_rows, "classifier": row["classifier"],
                      "arm": row["arm"], "generator": row["arm"] not in RESAMPLING_ARMS,
                      "mean": float(means.get((row["classifier"], row["arm"]), float("nan"))),
                      "baseline_mean": float(means.get((row["classifier"], "none"), float("nan"))),
@@ -130,9 +131,10 @@ def _curve_rows(size: int | None, experiment: AugmentExperiment) -> list[dict[st
     return rows
 
 
-def _size_verdict(size: int | None, experiment: AugmentExperiment) -> dict[str, Any]:
+def _size_verdict(size: int | None, curve_rows: list[dict[str, Any]]) -> dict[str, Any]:
     """One verdict per size over the generator arms: helps (some helped, none hurt), hurts, mixed, or no effect."""
-    rows = [r for r in _curve_rows(size, experiment) if r["generator"]]
+    rows = [r for r in curve_rows if r["generator"]]
+    train_rows = curve_rows[0]["train_rows"] if curve_rows else 0
     helped = [r for r in rows if r["verdict"] == HELPED]
     hurt = [r for r in rows if r["verdict"] == HURT]
     verdict = "mixed" if helped and hurt else "helps" if helped else "hurts" if hurt else "no measurable effect"
@@ -143,10 +145,10 @@ def _size_verdict(size: int | None, experiment: AugmentExperiment) -> dict[str, 
                 f"{r['mean_diff']:+.4f} [{r['ci_low']:+.4f}, {r['ci_high']:+.4f}]")
 
     phrase = {"mixed": "had mixed effects", "no measurable effect": "made no measurable difference"}.get(verdict, verdict)
-    parts = [f"with {_train_rows(experiment):,} training rows, synthetic augmentation {phrase}"]
+    parts = [f"with {train_rows:,} training rows, synthetic augmentation {phrase}"]
     if helped:
         parts.append("helped: " + "; ".join(named(r) for r in helped))
     if hurt:
         parts.append("hurt: " + "; ".join(named(r) for r in hurt))
     sentence = f"{parts[0]} ({metric} vs no resampling)" + (": " + " / ".join(parts[1:]) if parts[1:] else "") + "."
-    return {"size": size_label(size), "train_rows": _train_rows(experiment), "verdict": verdict, "sentence": sentence}
+    return {"size": size_label(size), "train_rows": train_rows, "verdict": verdict, "sentence": sentence}

@@ -275,10 +275,11 @@ class AugmentExperiment:
             "target": self.target, "positive_label": positive, "rows": int(len(labels)), "features": list(features.columns),
             "numeric": list(kinds.numeric), "categorical": list(kinds.categorical),
             "minority_share": float((labels == positive).mean()), "test": "given" if test_ids is not None else f"split {self.test_size:.0%}",
-            "splits": tally.splits, "train_size": self.train_size, "seeds": self.seeds, "seed": self.seed, "ratio": float(self.ratio), "arms": [a.name for a in arms],
+            "splits": tally.splits, "train_size": self.train_size, "seeds": self.seeds, "seed": self.seed, "ratio": float(self.ratio),
+            "arms": [a.name for a in arms],
             "classifiers": list(self.classifiers), "primary_metric": PRIMARY_METRIC,
-            "generator_budget": {m: dict(zip(("epochs", "batch_size"), training_budget(arm_model(m), n_whole if m != arm_model(m) else n_train, self.epochs, self.batch_size)))
-                                 for m in generator_arms},
+            "generator_budget": {m: dict(zip(("epochs", "batch_size"), training_budget(
+                arm_model(m), n_whole if m != arm_model(m) else n_train, self.epochs, self.batch_size))) for m in generator_arms},
         }
 
     def to_dict(self) -> dict[str, Any]:

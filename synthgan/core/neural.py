@@ -175,11 +175,12 @@ class NeuralModel(ConfigMixin, BaseModel):
         self._train_gen = train_gen
         self._kept_weights: dict[str, torch.Tensor] | None = None
         self._context = TrainingContext(self.networks_, self._optimizers(cfg), sampler, train_gen, hooks)
+        steps_per_epoch = max(data.n_items // cfg["batch_size"], 1)
+        self._planned_steps = epochs * steps_per_epoch  # what a learning-rate schedule spans
         try:
             step, log_names = self._training_step(self._context, tensors, cfg)
             if resume is not None:
                 self.load_training_state(resume.tensors)
-            steps_per_epoch = max(data.n_items // cfg["batch_size"], 1)
             if streamed is not None:
                 step = streamed_step(step, steps_per_epoch, lambda: self._next_chunk(chunks, spec, tensors))
             Trainer(epochs, steps_per_epoch, log_names, callbacks).run(self, step, resume.history if resume is not None else None)

@@ -175,9 +175,7 @@ class Autoregressive(TableNeuralModel):
 
     def _training_step(self, ctx: TrainingContext, tensors: dict[str, torch.Tensor], cfg: dict[str, Any]):
         data, gen = tensors["static"], ctx.generator
-        n_rows = data.shape[0]
-        epochs = cfg["epochs"] if cfg["epochs"] is not None else self.capabilities.budget.epochs(n_rows, cfg["batch_size"])
-        planned = max(epochs * max(n_rows // cfg["batch_size"], 1), 1)
+        planned = max(self._planned_steps, 1)
         self._steps_done = torch.zeros((), dtype=torch.int64)  # a tensor: checkpoints keep it (_training_extras)
         groups = ctx.optimizers["network"].param_groups
 

@@ -186,8 +186,12 @@ class GaussianCopula(TableModelMixin, P.ConfigMixin, BaseModel):
         self.epochs_ = 1
         self.history_ = history
         self._sample_seeds = SampleSeeds(fit_seed)
-        self._cholesky = np.linalg.cholesky(self.correlation_)
         self.layout_ = layout
+        self._prepare_sampling()
+
+    def _prepare_sampling(self) -> None:
+        """What sampling reuses on every call: the correlation's Cholesky factor."""
+        self._cholesky = np.linalg.cholesky(self.correlation_)
 
     def sample(self, n: int, *, seed: int | None = None, condition: tuple[int, int] | None = None) -> np.ndarray:
         """Draw ``n`` rows in the ordinal encoding (float32; NaN = missing).

@@ -151,14 +151,8 @@ class VineCopula(GaussianCopula):
             cb.on_train_end(self)
         return self
 
-    def _set_fitted(self, layout: Layout, fit_seed: int, history: list[dict[str, float]]) -> None:
-        from synthgan.core.seeds import SampleSeeds
-
-        self.seed_ = fit_seed
-        self.epochs_ = 1
-        self.history_ = history
-        self._sample_seeds = SampleSeeds(fit_seed)
-        self.layout_ = layout
+    def _prepare_sampling(self) -> None:
+        """Nothing to precompute: the vine samples through pyvinecopulib."""
 
     def sample(self, n: int, *, seed: int | None = None, condition: tuple[int, int] | None = None) -> np.ndarray:
         """Draw ``n`` rows in the ordinal encoding (float32; NaN = missing)."""
