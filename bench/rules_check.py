@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import os
 import platform
 import time
 from pathlib import Path
@@ -166,7 +167,8 @@ def markdown(results: list[dict[str, Any]], meta: dict[str, Any]) -> str:
              "synthetic share / real share (real share floored at one row; for numeric columns with over 30 "
              "distinct values, the larger of the value's own real share and the mean of the 5 nearest distinct real values); "
              "the largest. "
-             f"synthgan {meta['version']}, {meta['machine']}, {meta['date']}.", ""]
+             f"synthgan {meta['version']}, {meta['machine']}, {meta['date']}; load average after the run "
+             f"{meta.get('load_after', 'not recorded')}: a quality check, not a timing benchmark (fit seconds grow with the load).", ""]
     for res in results:
         lines += [f"## {res['dataset']}", "",
                   f"{res['rows']:,} rows; {res['epochs']} epochs; fit {res['fit_seconds']} s; sampling {res['sample_seconds']} s.", "",
@@ -218,7 +220,7 @@ def main() -> None:
         results.append(res)
         print(json.dumps({k: v for k, v in res.items() if k not in ("rules",)}, indent=1, default=str)[:3000])
     meta = {"version": __version__, "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}",
-            "date": time.strftime("%Y-%m-%d"), "seed": args.seed,
+            "date": time.strftime("%Y-%m-%d"), "seed": args.seed, "load_after": [round(x, 2) for x in os.getloadavg()],
             "epochs_note": f"epochs capped at {args.epochs}" if args.epochs else "default epochs"}
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "rules_check.json").write_text(json.dumps({"meta": meta, "results": results}, indent=1, default=str) + "\n")

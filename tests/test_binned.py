@@ -81,3 +81,41 @@ def test_an_all_missing_column_still_decodes(bad):
     t = BinnedNumeric(ColumnSchema("v", "continuous", "float64")).fit(s, np.random.default_rng(0))
     back = _roundtrip(t, s)
     assert back.isna().sum() == 5 and back.dropna().between(1.0, 2.0).all()
+
+
+def _mixed_frame(n: int = 600) -> pd.DataFrame:
+    rng = np.random.default_rng(4)
+    x = rng.lognormal(2, 1, n)
+    x[rng.random(n) < 0.1] = np.nan
+    return pd.DataFrame({"x": x, "k": rng.integers(0, 4, n), "c": rng.choice(["a", "b", "c"], n),
+                         "same": ["only"] * n, "flag": rng.random(n) < 0.3})
+
+
+def test_codes_decode_to_the_same_table_as_their_one_hot_rows():
+    from synthgan import Synthesizer
+
+    syn = Synthesizer("autoregressive", epochs=2, seed=0, verbose=False).fit(_mixed_frame())
+    model, encoder = syn.model_, syn.encoder_
+    assert model.capabilities.code_samples
+    codes, x = model.sample_codes(700, seed=5), model.sample(700, seed=5)
+    assert codes.dtype == np.int64 and codes.shape == (700, len(encoder.layout_.spans))
+    starts = np.array([s.start for s in encoder.layout_.spans])
+    assert np.array_equal(x[np.arange(700)[:, None], starts + codes], np.ones_like(codes, dtype=np.float32))
+    assert x.sum() == codes.size  # one 1 per span, nothing else
+    one_hot = encoder.inverse_transform(x, seed=3, one_hot=True)
+    pd.testing.assert_frame_equal(encoder.inverse_codes(codes, seed=3), one_hot)
+    assert one_hot["same"].eq("only").all() and one_hot["x"].isna().any()
+
+
+def test_inverse_codes_refuses_the_wrong_shape_and_a_non_binned_layout():
+    from synthgan.errors import DataValidationError
+
+    frame = _mixed_frame(200)
+    enc = TableEncoder("binned", seed=0).fit(frame)
+    with pytest.raises(DataValidationError, match=r"expected integers of shape \(n_rows, "):
+        enc.inverse_codes(np.zeros((5, 2), dtype=np.int64))
+    with pytest.raises(DataValidationError, match="expected integers"):
+        enc.inverse_codes(np.zeros((5, len(enc.layout_.spans)), dtype=np.float32))
+    mode = TableEncoder("mode_specific", seed=0).fit(frame)
+    with pytest.raises(DataValidationError, match="softmax spans only"):
+        mode.inverse_codes(np.zeros((5, len(mode.layout_.spans)), dtype=np.int64))

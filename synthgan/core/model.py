@@ -45,6 +45,9 @@ class Capabilities:
         Default training length (trainable models).
     one_hot_samples : bool
         Every softmax span of a sample is an exact one-hot row (decoders may skip the argmax).
+    code_samples : bool
+        Also samples the category codes of its spans directly (``sample_codes``, the same
+        rows as ``sample`` for the same seed): decoding then needs no one-hot matrix.
     augmentation_arm : bool
         Compared as a generator in ``synthgan experiment augment``.
     private : tuple of str
@@ -62,6 +65,7 @@ class Capabilities:
     encoding: str | None = None
     budget: Budget | None = None
     one_hot_samples: bool = False
+    code_samples: bool = False
     augmentation_arm: bool = False
     private: tuple[str, ...] = ()
     extras: dict[str, Any] = field(default_factory=dict)

@@ -124,6 +124,9 @@ class ConditionedRowSampler:
 
     def _decode(self, n: int, rng: np.random.Generator, native: tuple[int, int] | None, keys: KeyCursor) -> pd.DataFrame:
         model_seed, decode_seed = (int(s) for s in rng.integers(0, 2**62, size=2))
+        if native is None and self.calibration is None and self.model.capabilities.code_samples:
+            codes = self.model.sample_codes(n, seed=model_seed)  # the same rows, without a one-hot matrix
+            return self.encoder.inverse_codes(codes, seed=decode_seed, id_offset=keys.take(n))
         encoded = self.model.sample(n, seed=model_seed, condition=native)
         if self.calibration is not None:
             encoded = self.calibration.apply(encoded)

@@ -229,19 +229,51 @@ class TableEncoder:
         if self.encoding == "mode_specific":  # a diverged model must not turn int columns into floats
             if not np.isfinite(X).all():  # one cheap pass; the full replacement only when needed
                 X = np.nan_to_num(X, nan=0.0, posinf=1.0, neginf=-1.0)
+        return self._decode(X.shape[0], X, one_hot_codes(X, self.layout_) if one_hot else None, seed, id_offset)
+
+    def inverse_codes(self, codes: np.ndarray, seed: int | None = None, *, id_offset: int = 0) -> pd.DataFrame:
+        """Decode the category codes of every span (a ``code_samples`` model's ``sample_codes``) into a table.
+
+        The same table :meth:`inverse_transform` gives for the one-hot rows of these codes,
+        without that matrix. Every span of the layout must be a softmax (the ``"binned"``
+        encoding).
+
+        Parameters
+        ----------
+        codes : array-like of int, shape (n_rows, number of spans)
+        seed, id_offset
+            As for :meth:`inverse_transform`.
+        """
+        check_is_fitted(self, "layout_")
+        codes = np.asarray(codes)
+        spans = self.layout_.spans
+        if any(s.activation != "softmax" for s in spans):
+            raise DataValidationError("inverse_codes needs a layout of softmax spans only (the 'binned' encoding); "
+                                      "decode encoded rows with inverse_transform instead")
+        if codes.ndim != 2 or codes.shape[1] != len(spans) or not np.issubdtype(codes.dtype, np.integer):
+            raise DataValidationError(f"codes have shape {codes.shape} and dtype {codes.dtype}; "
+                                      f"expected integers of shape (n_rows, {len(spans)}), one column per span")
+        per_span = [np.clip(codes[:, k], 0, s.width - 1) for k, s in enumerate(spans)]
+        return self._decode(codes.shape[0], None, per_span, seed, id_offset)
+
+    def _decode(self, n: int, X: np.ndarray | None, codes: list[np.ndarray] | None, seed: int | None,
+                id_offset: int) -> pd.DataFrame:
+        """Columns from encoded rows ``X`` and/or the codes of every softmax span (``X`` may be None when codes cover all)."""
         base = seed if seed is not None else int(self._inverse_rng.integers(2**63 - 1))
-        index = pd.RangeIndex(X.shape[0])
-        codes = iter(one_hot_codes(X, self.layout_)) if one_hot else None
+        index = pd.RangeIndex(n)
+        remaining = iter(codes) if codes is not None else None
         out: dict[str, pd.Series] = {}
         pos = 0
         for name, t in self.transformers_.items():
             width = t.width
             rng = numpy_rng(base, "inverse", name)
             if isinstance(t, IdentifierGenerator):
-                out[name] = t.keys(X.shape[0], rng, index, offset=id_offset)
-            elif codes is not None:  # no copy of the block: the categories are known
-                own = [next(codes) for spec in t.spans() if spec.activation == "softmax"]
-                out[name] = t.inverse(X[:, pos : pos + width], rng, index, codes=own or None)
+                out[name] = t.keys(n, rng, index, offset=id_offset)
+            elif remaining is not None:  # no copy of the block: the categories are known
+                own = [next(remaining) for spec in t.spans() if spec.activation == "softmax"]
+                # without X the block is never read (codes cover it), but zero-width columns take the row count from it
+                block = X[:, pos : pos + width] if X is not None else np.empty((n, width), dtype=np.float32)
+                out[name] = t.inverse(block, rng, index, codes=own or None)
             else:
                 out[name] = t.inverse(np.ascontiguousarray(X[:, pos : pos + width]), rng, index)
             pos += width

@@ -18,17 +18,21 @@ from __future__ import annotations
 import math
 from typing import Any, ClassVar
 
+import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
 
+from synthgan._random import torch_generator
 from synthgan.core import params as P
 from synthgan.core.batches import ShuffledBatches
 from synthgan.core.budget import Budget
 from synthgan.core.layers import categorical_draw, seeded_linear
 from synthgan.core.model import Capabilities
+from synthgan.core.neural import SAMPLE_CHUNK_ROWS
+from synthgan.core.seeds import check_n
 from synthgan.core.trainer import OptimizerSpec, TrainingContext
-from synthgan.errors import DataValidationError
+from synthgan.errors import DataValidationError, check_is_fitted
 from synthgan.tabular.layout import Layout
 from synthgan.tabular.models.neural import TableNeuralModel
 
@@ -79,24 +83,31 @@ class ColumnChain(nn.Module):
         return nll
 
     @torch.no_grad()
-    def generate(self, n: int, gen: torch.Generator, device: torch.device) -> torch.Tensor:
-        """``n`` one-hot rows, span after span, as the transpose of a ``(width, n)`` tensor.
+    def generate_codes(self, n: int, gen: torch.Generator, device: torch.device) -> torch.Tensor:
+        """The category codes of ``n`` rows, span after span: int64 of shape ``(spans, n)``.
 
-        Embeddings are looked up by code (a column of the weight) rather than multiplied
-        with the one-hot piece, and the rows come transposed because the caller fills a
-        column-major buffer (no strided copy).
+        Embeddings are looked up by code (a row of the transposed weight) rather than
+        multiplied with a one-hot piece.
         """
         context = torch.zeros(n, self.embedding_dim, device=device)
-        columns = torch.zeros(sum(self.sizes), n, device=device)
-        every_row = torch.arange(n, device=device)
+        codes = torch.empty(len(self.sizes), n, dtype=torch.int64, device=device)
         tables = [e.weight.t().contiguous() for e in self.embed]  # (categories, embedding_dim): rows to look up
-        start = 0
-        for j, k in enumerate(self.sizes):
-            code = categorical_draw(self.head(j, context), gen)
-            columns[start + code, every_row] = 1.0
+        for j in range(len(self.sizes)):
+            codes[j] = categorical_draw(self.head(j, context), gen)
             if j < len(self.embed):
-                context += tables[j].index_select(0, code)
-            start += k
+                context += tables[j].index_select(0, codes[j])
+        return codes
+
+    @torch.no_grad()
+    def generate(self, n: int, gen: torch.Generator, device: torch.device) -> torch.Tensor:
+        """``n`` one-hot rows (the rows :meth:`generate_codes` draws from ``gen``), as the transpose of a ``(width, n)`` tensor.
+
+        Transposed because the caller fills a column-major buffer (no strided copy).
+        """
+        codes = self.generate_codes(n, gen, device)
+        columns = torch.zeros(sum(self.sizes), n, device=device)
+        offsets = torch.tensor([0, *self.sizes[:-1]], device=device).cumsum(0)
+        columns.scatter_(0, codes + offsets.unsqueeze(1), 1.0)
         return columns.t()
 
 
@@ -141,7 +152,8 @@ class Autoregressive(TableNeuralModel):
     name: ClassVar[str] = "autoregressive"
     capabilities: ClassVar[Capabilities] = Capabilities(
         kind="table", summary="autoregressive network over binned columns (exact likelihood; trains under DP-SGD)",
-        family="autoregressive", encoding="binned", budget=Budget(target_steps=6000), one_hot_samples=True, augmentation_arm=True,
+        family="autoregressive", encoding="binned", budget=Budget(target_steps=6000), one_hot_samples=True, code_samples=True,
+        augmentation_arm=True,
         private=("network",), extras={"private_defaults": {"lr_schedule": "constant"}})
     checkers = {
         "epochs": P.optional_positive_int,
@@ -203,3 +215,21 @@ class Autoregressive(TableNeuralModel):
 
     def _generate(self, n: int, gen: torch.Generator, condition: Any) -> torch.Tensor:
         return self.networks_["network"].generate(n, gen, self._device)
+
+    def sample_codes(self, n: int, *, seed: int | None = None) -> np.ndarray:
+        """The category codes of ``n`` rows, int64 of shape ``(n, spans)``: :meth:`sample` without its one-hot matrix.
+
+        The same rows as ``sample(n, seed=seed)`` (the same draws from the same stream),
+        for a fraction of the memory: the decoder reads codes, and a one-hot float matrix
+        of every bin of every column is the largest allocation of sampling otherwise.
+        """
+        check_is_fitted(self, "spec_")
+        n = check_n(n, model=self.name)
+        network = self.networks_["network"]  # in eval mode since fit (it has no dropout or batch norm either way)
+        gen = torch_generator(self._sample_seeds.resolve(seed, model=self.name), "sample", device=self._device.type)
+        out = np.empty((n, len(self.layout_.spans)), dtype=np.int64)
+        with self._sampling_weights(), torch.no_grad():
+            for start in range(0, n, SAMPLE_CHUNK_ROWS):
+                size = min(SAMPLE_CHUNK_ROWS, n - start)
+                out[start : start + size] = network.generate_codes(size, gen, self._device).t().cpu().numpy()
+        return out
