@@ -77,6 +77,7 @@ MODELS: dict[str, ModelSpec] = {
         ModelSpec("synthgan-tvae", "synthgan", "synthgan tvae, default configuration"),
         ModelSpec("synthgan-autoregressive", "synthgan", "synthgan autoregressive, default configuration"),
         ModelSpec("synthgan-vine-copula", "synthgan", "synthgan vine-copula (pyvinecopulib), defaults"),
+        ModelSpec("synthgan-table-gan", "synthgan", "synthgan table-gan (Park et al. 2018), defaults"),
         ModelSpec("sdv-copula", "peer", "SDV GaussianCopulaSynthesizer (defaults)"),
         ModelSpec("synthgan-copula", "synthgan", "synthgan copula"),
         ModelSpec("argn", "peer", "mostlyai-engine TabularARGN (its own early stopping)"),

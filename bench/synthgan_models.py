@@ -84,6 +84,11 @@ def fit_autoregressive_default(train: pd.DataFrame, seed: int, epochs_scale: flo
     return _fit("autoregressive", train, seed, _epochs(None, epochs_scale, smoke))
 
 
+def fit_table_gan_default(train: pd.DataFrame, seed: int, epochs_scale: float, smoke: bool, workdir: Path) -> FittedModel:
+    """synthgan's table-GAN (convolutional GAN over rows reshaped to a square), with its defaults."""
+    return _fit("table-gan", train, seed, _epochs(None, epochs_scale, smoke))
+
+
 def fit_vine_copula(train: pd.DataFrame, seed: int, epochs_scale: float, smoke: bool, workdir: Path) -> FittedModel:
     # One pass (marginals, then the vine on up to 5,000 rows), like the Gaussian copula.
     return replace(_fit("vine-copula", train, seed, None), epochs=None, seconds_per_epoch=None)
@@ -100,5 +105,6 @@ SYNTHGAN_MODELS: dict[str, Callable[[pd.DataFrame, int, float, bool, Path], Fitt
     "synthgan-tvae": fit_tvae_default,
     "synthgan-autoregressive": fit_autoregressive_default,
     "synthgan-vine-copula": fit_vine_copula,
+    "synthgan-table-gan": fit_table_gan_default,
     "synthgan-copula": fit_copula,
 }

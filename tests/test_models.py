@@ -29,6 +29,7 @@ SMALL = {
     "copula": dict(),
     "autoregressive": dict(epochs=2, batch_size=50, embedding_dim=8, hidden=16),
     "vine-copula": dict(families="one-parameter", threads=1),
+    "table-gan": dict(epochs=2, batch_size=50, embedding_dim=8, channels=4),
 }
 MODELS = available_models("table")
 
@@ -178,6 +179,10 @@ def test_models_without_conditions_refuse_one(fitted, name):
         ("vine-copula", "families", "clayton"),
         ("vine-copula", "truncation", 0),
         ("autoregressive", "hidden", 0),
+        ("table-gan", "channels", 0),
+        ("table-gan", "info_loss_margin", -0.1),
+        ("table-gan", "label_column", 3),
+        ("table-gan", "label_column", "num0"),
     ],
 )
 def test_bad_config_raises_at_fit_naming_the_argument(name, arg, value):
@@ -342,3 +347,45 @@ def test_vine_copula_without_pyvinecopulib_names_the_extra(monkeypatch):
     x, layout = data_for("vine-copula")
     with pytest.raises(ConfigError, match=r"synthgan\[vine\]"):
         create_model("vine-copula").fit(x, layout, seed=0)
+
+
+def test_table_gan_pads_each_row_to_the_smallest_square():
+    from synthgan.tabular.models.table_gan import square_side
+
+    assert [square_side(w) for w in (1, 2, 4, 5, 15, 16, 17, 154)] == [1, 2, 2, 3, 4, 4, 5, 13]
+    x, layout = synthetic_encoded(300, seed=1)  # 15 encoded columns: a 4 x 4 square, one cell of padding
+    model = fit("table-gan")
+    square = model._square(torch.as_tensor(x[:3]))
+    assert square.shape == (3, 1, 4, 4)
+    np.testing.assert_array_equal(square.flatten(1)[:, :15].numpy(), x[:3])
+    assert (square.flatten(1)[:, 15:] == 0).all()
+    z = torch.zeros(2, SMALL["table-gan"]["embedding_dim"])
+    assert model.networks_["generator"](z, raw=True).shape == (2, 1, 4, 4)  # cropped to the square, then cut to 15
+
+
+def test_table_gan_label_column_must_name_a_categorical_column():
+    x, layout = synthetic_encoded(100, seed=0)
+    with pytest.raises(ConfigError, match=r"'label_column'.*'nope'.*'cat0', 'cat1'"):
+        create_model("table-gan", **SMALL["table-gan"], label_column="nope").fit(x, layout, seed=0)
+    model = create_model("table-gan", **SMALL["table-gan"], label_column="cat0").fit(x, layout, seed=0)
+    assert model.label_span_ == layout.spans[layout.condition_spans[0]]
+    numeric, numeric_layout = synthetic_encoded(100, category_widths=(), seed=0)  # no categorical column: no classifier
+    plain = create_model("table-gan", **SMALL["table-gan"]).fit(numeric, numeric_layout, seed=0)
+    assert plain.label_span_ is None and "classifier_loss" not in plain.history_[-1]
+    assert plain.sample(10, seed=0).shape == (10, numeric_layout.width)
+    with pytest.raises(ConfigError, match="no categorical column"):
+        create_model("table-gan", **SMALL["table-gan"], label_column="cat0").fit(numeric, numeric_layout, seed=0)
+
+
+def test_table_gan_classifier_trains_and_the_generator_keeps_the_label_dependency():
+    # noise=0: cat0 = cluster % 3 and cat1 = cluster % 4 with 4 clusters, so cat0 == cat1 % 3 in every real row
+    x, layout = synthetic_encoded(1000, noise=0.0, seed=0)
+    model = create_model("table-gan", epochs=20, batch_size=100, embedding_dim=16).fit(x, layout, seed=0)
+    assert model.label_span_.column == "cat1"
+    first, last = model.history_[0], model.history_[-1]
+    assert np.isfinite(last["classifier_loss"]) and np.isfinite(last["classification_loss"])
+    assert last["classifier_loss"] < 0.5 * first["classifier_loss"]  # it learns to read cat1 from the other columns
+    out = model.sample(4000, seed=1)
+    cat0, cat1 = (layout.spans[i] for i in layout.condition_spans)
+    agreement = (out[:, cat0.start : cat0.end].argmax(axis=1) == out[:, cat1.start : cat1.end].argmax(axis=1) % 3).mean()
+    assert agreement > 0.65  # about 1/3 if the columns were drawn independently

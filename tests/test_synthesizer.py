@@ -14,7 +14,7 @@ from synthgan.errors import ConditionError, ConfigError, NotFittedError
 from synthgan.core.registry import available_models
 
 # Enough training that marginals (incl. missing shares) are learned, small enough for CI.
-EPOCHS = {"ctgan": 40, "wgan-gp": 40, "wgan": 40, "gan": 40, "tvae": 40, "copula": None}
+EPOCHS = {"ctgan": 40, "wgan-gp": 40, "wgan": 40, "gan": 40, "tvae": 40, "table-gan": 80, "copula": None}
 N_SAMPLE = 3000
 
 

@@ -25,6 +25,7 @@ _BUILTIN: dict[str, tuple[str, str, str]] = {
     "copula": ("synthgan.tabular.models.copula", "GaussianCopula", "table"),
     "autoregressive": ("synthgan.tabular.models.autoregressive", "Autoregressive", "table"),
     "vine-copula": ("synthgan.tabular.models.vine", "VineCopula", "table"),
+    "table-gan": ("synthgan.tabular.models.table_gan", "TableGAN", "table"),
     "stationary-bootstrap": ("synthgan.timeseries.models.bootstrap", "StationaryBootstrap", "sequence"),
     "garch-t": ("synthgan.timeseries.models.garch", "GarchT", "sequence"),
     "quant-gan": ("synthgan.timeseries.models.gan", "QuantGAN", "sequence"),

@@ -19,7 +19,7 @@ from synthgan.core.files import read_model_file, save_model
 from synthgan.core.registry import available_models, capabilities, create_model, get_model_class
 from synthgan.errors import ConditionError, ConfigError, DataValidationError, NotFittedError
 from synthgan.images.models.base import image_data
-from synthgan.images.models.nets import Critic, Generator, Plan, SpectralNorm, conv, minibatch_std, with_labels
+from synthgan.core.conv_nets import Critic, Generator, Plan, SpectralNorm, conv, minibatch_std, with_labels
 
 IMAGE_MODELS = ["dcgan", "sngan", "cvae"]
 SMALL = {"dcgan": dict(epochs=2, batch_size=8, width=8, noise_dim=8),

@@ -1,6 +1,6 @@
 """Class-conditional image GANs: a DCGAN (non-saturating loss) and an SNGAN (hinge loss, spectral norm).
 
-Both share the networks of :mod:`~synthgan.images.models.nets`: a ``ConvTranspose``
+Both share the networks of :mod:`~synthgan.core.conv_nets`: a ``ConvTranspose``
 generator with class-conditional batch norm and a label embedding at its input, and a
 convolutional critic with a projection of the label (Miyato & Koyama 2018), every layer
 spectrally normalised (Miyato et al. 2018) by default, trained with the core's
@@ -40,7 +40,7 @@ from synthgan.core.registry import register
 from synthgan.core.trainer import OptimizerSpec, TrainingContext
 from synthgan.images.models.base import ImageNeuralModel
 from synthgan.images.models.diffaugment import check_policy, diff_augment, parse_policy
-from synthgan.images.models.nets import Critic, Generator, Plan, with_labels
+from synthgan.core.conv_nets import Critic, Generator, Plan, with_labels
 
 __all__ = ["DCGAN", "SNGAN", "IMAGE_GAN_BUDGET"]
 

@@ -23,7 +23,7 @@ from synthgan.core.model import Capabilities
 from synthgan.core.registry import register
 from synthgan.core.trainer import OptimizerSpec, TrainingContext
 from synthgan.images.models.base import ImageNeuralModel
-from synthgan.images.models.nets import Encoder, Generator, Plan
+from synthgan.core.conv_nets import Encoder, Generator, Plan
 
 __all__ = ["CVAE", "CVAE_BUDGET"]
 

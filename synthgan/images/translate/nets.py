@@ -12,7 +12,7 @@
 * :class:`PatchCritic`: PatchGAN (Isola et al. 2017): ``conv 4x4 stride 2`` twice, then two
   ``conv 3x3``, LeakyReLU(0.2), one score per patch (a 7x7 map for 28x28 images, each
   seeing about 22x22 pixels), no normalisation; optionally every layer spectrally
-  normalised (:class:`~synthgan.images.models.nets.SpectralNorm`).
+  normalised (:class:`~synthgan.core.conv_nets.SpectralNorm`).
 
 Every network depends on its own image only (instance norm has no running statistics), so a
 translated image does not depend on its batch. Weights come from the given
@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from synthgan.images.models.nets import SpectralNorm, conv
+from synthgan.core.conv_nets import SpectralNorm, conv
 
 __all__ = ["PatchCritic", "TranslationGenerator"]
 

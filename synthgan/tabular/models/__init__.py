@@ -1,4 +1,4 @@
-"""The table models: GANs (ctgan, wgan-gp, wgan, gan), a tabular VAE and a Gaussian copula.
+"""The table models: GANs (ctgan, wgan-gp, wgan, gan, table-gan), a tabular VAE and a Gaussian copula.
 
 Classes load lazily (``synthgan.tabular.models.CTGAN`` imports torch only when touched), so
 the copula and listing the registry stay free of torch.
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["CTGAN", "WGANGP", "WGAN", "GAN", "TVAE", "GaussianCopula"]
+__all__ = ["CTGAN", "WGANGP", "WGAN", "GAN", "TableGAN", "TVAE", "GaussianCopula"]
 
-_MODULES = {"CTGAN": "ctgan", "WGANGP": "gan", "WGAN": "gan", "GAN": "gan", "TVAE": "tvae", "GaussianCopula": "copula"}
+_MODULES = {"CTGAN": "ctgan", "WGANGP": "gan", "WGAN": "gan", "GAN": "gan", "TableGAN": "table_gan", "TVAE": "tvae", "GaussianCopula": "copula"}
 
 
 def __getattr__(attr: str) -> Any:

@@ -1,4 +1,4 @@
-"""Convolutional networks for small images (8 to 64 pixels a side), seeded from a given generator.
+"""Convolutional networks for small images and rows seen as squares (8 to 64 pixels a side), seeded from a given generator.
 
 Sizes: an image of ``H x W`` pixels is built from a ``base_h x base_w`` grid doubled
 ``stages`` times (:class:`Plan`): 28 -> 7, 14, 28; 32 -> 8, 16, 32; 64 -> 8, 16, 32, 64.
