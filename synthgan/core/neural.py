@@ -287,11 +287,9 @@ class NeuralModel(ConfigMixin, BaseModel):
             What to condition on (conditional models only; tables: ``(k, j)``, category
             ``j`` of condition span ``k``).
         """
-        check_is_fitted(self, "spec_")
-        n = check_n(n, model=self.name)
+        n, gen = self._sampling_stream(n, seed)
         if condition is not None:
             self._check_condition(condition)
-        gen = torch_generator(self._sample_seeds.resolve(seed, model=self.name), "sample", device=self._device.type)
         shape = self._sample_shape()
         # chunks come transposed for tables: fill a column-major buffer to avoid a copy
         out = np.empty(shape[::-1] + (n,), dtype=np.float32).T
@@ -300,6 +298,12 @@ class NeuralModel(ConfigMixin, BaseModel):
                 size = min(SAMPLE_CHUNK_ROWS, n - start)
                 out[start : start + size] = self._generate(size, gen, condition).cpu().numpy()
         return out
+
+    def _sampling_stream(self, n: int, seed: int | None) -> tuple[int, torch.Generator]:
+        """``n`` checked and the generator one sampling call draws from (``seed``, or the model's own stream)."""
+        check_is_fitted(self, "spec_")
+        n = check_n(n, model=self.name)
+        return n, torch_generator(self._sample_seeds.resolve(seed, model=self.name), "sample", device=self._device.type)
 
     # -------------------------------------------------------------- persistence
     def state_arrays(self) -> dict[str, np.ndarray]:

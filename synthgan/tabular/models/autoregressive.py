@@ -23,16 +23,14 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from synthgan._random import torch_generator
 from synthgan.core import params as P
 from synthgan.core.batches import ShuffledBatches
 from synthgan.core.budget import Budget
 from synthgan.core.layers import categorical_draw, seeded_linear
 from synthgan.core.model import Capabilities
 from synthgan.core.neural import SAMPLE_CHUNK_ROWS
-from synthgan.core.seeds import check_n
 from synthgan.core.trainer import OptimizerSpec, TrainingContext
-from synthgan.errors import DataValidationError, check_is_fitted
+from synthgan.errors import DataValidationError
 from synthgan.tabular.layout import Layout
 from synthgan.tabular.models.neural import TableNeuralModel
 
@@ -223,10 +221,8 @@ class Autoregressive(TableNeuralModel):
         for a fraction of the memory: the decoder reads codes, and a one-hot float matrix
         of every bin of every column is the largest allocation of sampling otherwise.
         """
-        check_is_fitted(self, "spec_")
-        n = check_n(n, model=self.name)
+        n, gen = self._sampling_stream(n, seed)  # the stream sample() draws from: the same rows
         network = self.networks_["network"]  # in eval mode since fit (it has no dropout or batch norm either way)
-        gen = torch_generator(self._sample_seeds.resolve(seed, model=self.name), "sample", device=self._device.type)
         out = np.empty((n, len(self.layout_.spans)), dtype=np.int64)
         with self._sampling_weights(), torch.no_grad():
             for start in range(0, n, SAMPLE_CHUNK_ROWS):

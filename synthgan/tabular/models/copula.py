@@ -143,14 +143,18 @@ class GaussianCopula(TableModelMixin, P.ConfigMixin, BaseModel):
             cb.on_train_begin(self, 1)
         started = time.perf_counter()
         z = self._learn_marginals(x, layout, cfg["max_quantiles"])
-        self.correlation_ = _correlation(z, cfg["ridge"])
-        logs = {"epoch": 1.0, "loss": self._neg_log_likelihood(z), "seconds": time.perf_counter() - started}
+        logs = {"epoch": 1.0, "loss": self._fit_dependence(z, cfg, fit_seed), "seconds": time.perf_counter() - started}
         self._set_fitted(layout, fit_seed, [logs])
         for cb in callbacks:
             cb.on_epoch_end(self, 1, logs)
         for cb in callbacks:
             cb.on_train_end(self)
         return self
+
+    def _fit_dependence(self, z: np.ndarray, cfg: dict[str, Any], fit_seed: int) -> float:
+        """Learn how the columns' normal scores ``z`` depend on each other; the mean negative log-likelihood per row."""
+        self.correlation_ = _correlation(z, cfg["ridge"])
+        return self._neg_log_likelihood(z)
 
     def _learn_marginals(self, x: np.ndarray, layout: Layout, max_quantiles: int) -> np.ndarray:
         """Fit every column's marginal (knots and latent columns, set on ``self``); returns the normal scores.

@@ -20,7 +20,6 @@ file's arrays (no pickle). Needs the ``vine`` extra: ``pip install "synthgan[vin
 
 from __future__ import annotations
 
-import time
 from typing import Any, ClassVar
 
 import numpy as np
@@ -28,12 +27,11 @@ import numpy as np
 from synthgan._random import numpy_rng
 from synthgan.core import params as P
 from synthgan.core.model import Capabilities
-from synthgan.core.seeds import check_n, resolve_fit_seed
+from synthgan.core.seeds import check_n
 from synthgan.errors import ConditionError, ConfigError, ModelFileError, check_is_fitted
 from synthgan.tabular.layout import Layout
-from synthgan.tabular.models.base import as_layout, table_input
+from synthgan.tabular.models.base import as_layout
 from synthgan.tabular.models.copula import GaussianCopula
-from synthgan.tabular.models.inputs import check_encoded
 
 FAMILY_SETS = ("parametric", "one-parameter", "gaussian", "all")
 
@@ -125,31 +123,20 @@ class VineCopula(GaussianCopula):
         -------
         self
         """
-        cfg = self._checked_config()
+        _pyvinecopulib()  # a missing extra fails before any work
+        return super().fit(data, layout, seed=seed, callbacks=callbacks)
+
+    def _fit_dependence(self, z: np.ndarray, cfg: dict[str, Any], fit_seed: int) -> float:
+        """Select and fit the vine on the ranks of ``z`` (at most ``max_fit_rows``); its mean negative log-likelihood per row."""
         pv = _pyvinecopulib()
-        data, layout = table_input(data, layout, model=self.name)
-        x = check_encoded(data, layout, model=self.name, encoding=self.capabilities.encoding, allow_nan=True)
-        fit_seed = resolve_fit_seed(seed, model=self.name)
-        callbacks = list(callbacks or [])
-        for cb in callbacks:
-            cb.on_train_begin(self, 1)
-        started = time.perf_counter()
         rng = numpy_rng(fit_seed, "vine")
-        z = self._learn_marginals(x, layout, cfg["max_quantiles"])
         if len(z) > cfg["max_fit_rows"]:
             z = z[np.sort(rng.choice(len(z), cfg["max_fit_rows"], replace=False))]
         u = pseudo_observations(z, rng)
         controls = pv.FitControlsVinecop(family_set=_families(pv, cfg["families"]), num_threads=cfg["threads"],
                                          **({"trunc_lvl": cfg["truncation"]} if cfg["truncation"] else {}))
         self.vine_ = pv.Vinecop.from_data(np.asfortranarray(u), controls=controls)
-        logs = {"epoch": 1.0, "loss": -float(self.vine_.loglik(np.asfortranarray(u))) / len(u),
-                "seconds": time.perf_counter() - started}
-        self._set_fitted(layout, fit_seed, [logs])
-        for cb in callbacks:
-            cb.on_epoch_end(self, 1, logs)
-        for cb in callbacks:
-            cb.on_train_end(self)
-        return self
+        return -float(self.vine_.loglik(np.asfortranarray(u))) / len(u)
 
     def _prepare_sampling(self) -> None:
         """Nothing to precompute: the vine samples through pyvinecopulib."""
